@@ -1,0 +1,160 @@
+/**
+ * The properties of spec §4 as named checks over any restart variant's state.
+ * A step check sees (prev, action, next); an end check sees a state where
+ * nothing is enabled. The engine evaluates them; it knows nothing of their meaning.
+ */
+import type { Property } from '../src/engine/types.ts';
+import { DONE, GONE, type RestartAction, type RestartModel } from '../src/kernel/model.ts';
+import { COORDINATOR, type RestartState } from '../src/kernel/state.ts';
+
+export type RestartProperty = Property<RestartState, RestartAction>;
+
+const pid = (m: RestartModel, i: number): number => m.env.pids[i]!;
+
+/** Steps between T4 (PF_RESTARTING := 1) and T12 (:= 0) in do_restore_task. */
+const PF_SECTION = /^(T5|T6|T7|T8|T9|T10|T11|T12)/;
+const EXIT_PATH = /^X/;
+
+export function restartProperties(m: RestartModel): RestartProperty[] {
+  const unfinished = (s: RestartState): string[] => {
+    const who: string[] = [];
+    if (!m.finished(s, COORDINATOR)) who.push(`coordinator at ${s.coord.pc}`);
+    s.tasks.forEach((t, i) => {
+      if (!m.finished(s, i + 1)) who.push(`task ${pid(m, i)} at ${t.pc}`);
+    });
+    return who;
+  };
+  const woke = (prev: RestartState, next: RestartState): boolean =>
+    next.coord.waits > prev.coord.waits && !next.ctx.error;
+
+  return [
+    {
+      id: 'P1',
+      title: 'when the coordinator wakes without ERROR, every live task has finished restore_task',
+      onStep(prev, _a, next) {
+        if (!woke(prev, next)) return null;
+        const missing = m.env.tasks.flatMap((t, i) => (t.kind === 'live' && !next.tasks[i]!.restored ? [t.vpid] : []));
+        return missing.length ? `coordinator woke while live task ${missing.join(', ')} had not finished restore_task` : null;
+      },
+    },
+    {
+      id: 'P2',
+      title: 'when the coordinator wakes without ERROR, every zombie has passed exit_notify',
+      onStep(prev, _a, next) {
+        if (!woke(prev, next)) return null;
+        const missing = m.env.tasks.flatMap((t, i) => (t.kind === 'zombie' && next.tasks[i]!.exitState === 0 ? [t.vpid] : []));
+        return missing.length ? `coordinator woke while zombie ${missing.join(', ')} had not passed exit_notify` : null;
+      },
+    },
+    {
+      id: 'P3',
+      title: 'activation follows pids order, each entry once, active_pid <= nr_pids',
+      onStep(prev, a, next) {
+        const from = prev.ctx.activePid;
+        const to = next.ctx.activePid;
+        if (to === from) return null;
+        if (to !== from + 1) return `active_pid went from ${from} to ${to}`;
+        if (to > m.env.nrPids) return `active_pid ${to} > nr_pids ${m.env.nrPids}: activation past the end`;
+        const holder = from < 0 ? COORDINATOR : from + 1;
+        if (a.actor !== holder) {
+          const who = from < 0 ? 'the coordinator' : `task ${pid(m, from)}`;
+          return `${m.actors[a.actor]} activated the next entry while ${who} held the token`;
+        }
+        return null;
+      },
+      onEnd(s) {
+        if (s.coord.pc === DONE && s.coord.ret === 0 && s.ctx.activePid !== m.env.nrPids) {
+          return `restart succeeded with active_pid ${s.ctx.activePid} of ${m.env.nrPids}`;
+        }
+        return null;
+      },
+    },
+    {
+      id: 'P4',
+      title: 'at most one task is inside restore_task',
+      onStep(_p, _a, next) {
+        const inside = next.tasks.flatMap((t, i) => (t.pc === 'T6e' ? [pid(m, i)] : []));
+        return inside.length > 1 ? `tasks ${inside.join(' and ')} are inside restore_task together` : null;
+      },
+    },
+    {
+      id: 'P5',
+      title: 'ckpt_ctx refcount never below 0, no use after free, freed exactly once at the end',
+      onStep(prev, _a, next) {
+        return !prev.oops && next.oops?.property === 'P5' ? next.oops.what : null;
+      },
+      onEnd(s) {
+        if (unfinished(s).length) return null; // a deadlock is P9's
+        if (s.oops) return null;
+        if (s.ctx.refcount !== 0 || !s.ctx.freed) return `every actor finished but ckpt_ctx refcount is ${s.ctx.refcount} (leak)`;
+        return null;
+      },
+    },
+    {
+      id: 'P6',
+      title: 'no BUG_ON fires',
+      onStep(prev, _a, next) {
+        return !prev.oops && next.oops?.property === 'P6' ? next.oops.what : null;
+      },
+    },
+    {
+      id: 'P7',
+      title: 'no task returns success before SUCCESS is set, nor after ERROR',
+      onStep(prev, a, next) {
+        if (a.actor === COORDINATOR || a.actor > next.tasks.length) return null;
+        const i = a.actor - 1;
+        if (prev.tasks[i]!.pc === DONE || next.tasks[i]!.pc !== DONE) return null;
+        if (next.tasks[i]!.ret < 0) return null;
+        if (!next.ctx.success) return `task ${pid(m, i)} returned ${next.tasks[i]!.ret} to user space before SUCCESS was set`;
+        if (next.ctx.error) return `task ${pid(m, i)} returned ${next.tasks[i]!.ret} to user space after ERROR`;
+        return null;
+      },
+    },
+    {
+      id: 'P8',
+      title: 'with no fault injected, the restart succeeds (the coordinator returns 0)',
+      onStep(prev, _a, next) {
+        if (prev.coord.pc === DONE || next.coord.pc !== DONE) return null;
+        if (next.coord.ret === 0 || m.injected(next)) return null;
+        return `no fault was injected, yet the coordinator returned ${next.coord.ret} (errno ${next.ctx.errno})`;
+      },
+    },
+    {
+      id: 'P9',
+      title: 'every run ends: no deadlock, no run that goes on for ever',
+      coversNonTermination: true,
+      onEnd(s) {
+        const who = unfinished(s);
+        return who.length ? `deadlock: nothing can move, yet ${who.join('; ')}` : null;
+      },
+    },
+    {
+      id: 'P10',
+      title: 'PF_RESTARTING is set from T4 until the task returns (for ever on a zombie)',
+      onStep(_p, _a, next) {
+        for (let i = 0; i < next.tasks.length; i++) {
+          const t = next.tasks[i]!;
+          const inSection = PF_SECTION.test(t.pc) || (t.zombie && (EXIT_PATH.test(t.pc) || t.pc === GONE));
+          if (inSection && !t.pf) return `task ${pid(m, i)} at ${t.pc} without PF_RESTARTING`;
+        }
+        return null;
+      },
+    },
+  ];
+}
+
+/** Selects properties by id (`P1`, `P1-P4`, `P1,P2`). Throws on an unknown id. */
+export function selectProperties(all: RestartProperty[], spec: string | undefined): RestartProperty[] {
+  if (!spec) return all;
+  const ids = new Set<string>();
+  for (const part of spec.split(',').map((x) => x.trim())) {
+    const range = /^P(\d+)\s*[-–]\s*P(\d+)$/.exec(part);
+    if (range) {
+      for (let k = Number(range[1]); k <= Number(range[2]); k++) ids.add(`P${k}`);
+    } else ids.add(part);
+  }
+  for (const id of ids) {
+    if (!all.some((p) => p.id === id)) throw new RangeError(`--properties: unknown property '${id}' (expected P1 to P10)`);
+  }
+  return all.filter((p) => ids.has(p.id));
+}

@@ -1,0 +1,242 @@
+import { checkEnd, checkStep, type Failure } from './evaluate.ts';
+import { fingerprint } from './fingerprint.ts';
+import { replay } from './replay.ts';
+import type { Search, SearchOptions } from './search.ts';
+import type { Action, Model, Property, Result, Stats, Violation } from './types.ts';
+import { VisitedSet } from './visited.ts';
+
+interface Entry<S> {
+  readonly state: S;
+  readonly id: number;
+}
+
+/**
+ * Breadth-first search over every reachable state, each state expanded once
+ * (64-bit fingerprints). Level by level, so the first violation found is a
+ * shortest one: a transition violation found while expanding level d has d + 1
+ * steps, and the rest of level d is still scanned for a state with nothing
+ * enabled (d steps) before the search stops. When no property fails, the
+ * recorded edges are searched for a cycle: a run that never ends.
+ */
+export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
+  readonly stats: Stats = { states: 0, transitions: 0, maxDepth: 0, runs: 0, elapsedMs: 0, tableBytes: 0 };
+  private readonly visited: VisitedSet;
+  private level: Entry<S>[] = [];
+  private nextLevel: Entry<S>[] = [];
+  private cursor = 0;
+  private depth = 0;
+  private found: { id: number; choice: number; failure: Failure } | null = null;
+  private foundEnd: { id: number; failure: Failure } | null = null;
+  private edgeSrc = new Int32Array(1 << 12);
+  private edgeDst = new Int32Array(1 << 12);
+  private edges = 0;
+  private readonly trackEdges: boolean;
+  private stopped: string | null = null;
+  private finished: Result<S, A> | null = null;
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly model: Model<S, A>,
+    private readonly properties: readonly Property<S, A>[],
+    private readonly options: SearchOptions = {},
+  ) {
+    this.trackEdges = properties.some((p) => p.coversNonTermination);
+    this.visited = new VisitedSet();
+    const init = model.init();
+    const [hi, lo] = fingerprint(init);
+    this.visited.add(hi, lo, -1, -1);
+    this.level.push({ state: init, id: 0 });
+    this.stats.states = 1;
+  }
+
+  get frontier(): number {
+    return this.level.length - this.cursor + this.nextLevel.length;
+  }
+
+  stop(reason: string): void {
+    this.stopped ??= reason;
+  }
+
+  /** Works for about `budgetMs` milliseconds; returns the result once there is one. */
+  work(budgetMs: number): Result<S, A> | null {
+    if (this.finished) return this.finished;
+    const deadline = Date.now() + budgetMs;
+    const { model, properties, visited, stats } = this;
+    const maxStates = this.options.maxStates ?? Infinity;
+    let tick = 0;
+    for (;;) {
+      if (this.cursor >= this.level.length) {
+        if (this.foundEnd || this.found) return this.finish();
+        if (this.nextLevel.length === 0) return this.finish();
+        this.level = this.nextLevel;
+        this.nextLevel = [];
+        this.cursor = 0;
+        this.depth++;
+        stats.maxDepth = this.depth;
+      }
+      if (this.stopped) return this.finish();
+      if ((++tick & 255) === 0 && Date.now() >= deadline) {
+        this.updateStats();
+        return null;
+      }
+      const { state, id } = this.level[this.cursor++]!;
+      const enabled = model.actions(state);
+      if (enabled.length === 0) {
+        const failure = checkEnd(properties, state);
+        if (failure && !this.foundEnd) this.foundEnd = { id, failure };
+        continue;
+      }
+      if (this.found) continue; // only looking for a shorter end-state violation now
+      for (let i = 0; i < enabled.length; i++) {
+        const action = enabled[i]!;
+        const next = model.next(state, action);
+        stats.transitions++;
+        const failure = checkStep(properties, state, action, next);
+        if (failure) {
+          this.found = { id, choice: i, failure };
+          break;
+        }
+        const [hi, lo] = fingerprint(next);
+        const added = visited.add(hi, lo, id, i);
+        if (added >= 0) {
+          this.nextLevel.push({ state: next, id: added });
+          if (visited.size >= maxStates) this.stop(`--max-states ${maxStates} reached`);
+        }
+        if (this.trackEdges) this.addEdge(id, added >= 0 ? added : -added - 1);
+      }
+    }
+  }
+
+  private addEdge(src: number, dst: number): void {
+    if (this.edges === this.edgeSrc.length) {
+      const s = new Int32Array(this.edges * 2);
+      s.set(this.edgeSrc);
+      this.edgeSrc = s;
+      const d = new Int32Array(this.edges * 2);
+      d.set(this.edgeDst);
+      this.edgeDst = d;
+    }
+    this.edgeSrc[this.edges] = src;
+    this.edgeDst[this.edges] = dst;
+    this.edges++;
+  }
+
+  private updateStats(): void {
+    this.stats.states = this.visited.size;
+    this.stats.elapsedMs = Date.now() - this.started;
+    this.stats.tableBytes = this.visited.bytes + this.edgeSrc.byteLength * 2;
+  }
+
+  private finish(): Result<S, A> {
+    this.updateStats();
+    const base = { explored: 'exhaustive' as const, stats: this.stats, properties: this.properties.map((p) => p.id) };
+    if (this.foundEnd) {
+      return (this.finished = { ...base, verdict: 'violated', violation: this.violation(this.visited.pathTo(this.foundEnd.id)) });
+    }
+    if (this.found) {
+      const path = [...this.visited.pathTo(this.found.id), this.found.choice];
+      return (this.finished = { ...base, verdict: 'violated', violation: this.violation(path) });
+    }
+    if (this.stopped) return (this.finished = { ...base, verdict: 'incomplete', stoppedBy: this.stopped });
+    const cycle = this.trackEdges ? this.findCycle() : null;
+    if (cycle) return (this.finished = { ...base, verdict: 'violated', violation: cycle });
+    return (this.finished = { ...base, verdict: 'holds' });
+  }
+
+  private violation(choices: number[]): Violation<S, A> {
+    const run = replay(this.model, this.properties, choices);
+    if (!run.failure) throw new Error('internal: a counterexample did not replay to its violation');
+    return { ...run.failure, steps: run.steps, choices: run.choices };
+  }
+
+  /**
+   * A cycle in the state graph: strip every state that cannot reach a cycle
+   * (repeatedly remove states with no remaining successor); what is left has a
+   * successor inside itself, so walking successors from the earliest-found
+   * survivor must revisit a state. Reported as a lasso: prefix, then the cycle.
+   */
+  private findCycle(): Violation<S, A> | null {
+    const n = this.visited.size;
+    const m = this.edges;
+    const outdeg = new Int32Array(n);
+    const predStart = new Int32Array(n + 1);
+    for (let e = 0; e < m; e++) {
+      outdeg[this.edgeSrc[e]!]!++;
+      predStart[this.edgeDst[e]! + 1]!++;
+    }
+    for (let v = 0; v < n; v++) predStart[v + 1]! += predStart[v]!;
+    const preds = new Int32Array(m);
+    const fill = predStart.slice(0, n);
+    for (let e = 0; e < m; e++) preds[fill[this.edgeDst[e]!]!++] = this.edgeSrc[e]!;
+    const stack: number[] = [];
+    for (let v = 0; v < n; v++) if (outdeg[v] === 0) stack.push(v);
+    let removed = 0;
+    while (stack.length) {
+      const v = stack.pop()!;
+      removed++;
+      for (let k = predStart[v]!; k < predStart[v + 1]!; k++) {
+        const u = preds[k]!;
+        if (--outdeg[u]! === 0) stack.push(u);
+      }
+    }
+    if (removed === n) return null;
+    // successor lists of the survivors
+    const succ = new Map<number, number[]>();
+    for (let e = 0; e < m; e++) {
+      const s = this.edgeSrc[e]!;
+      const d = this.edgeDst[e]!;
+      if (outdeg[s]! > 0 && outdeg[d]! > 0) {
+        let list = succ.get(s);
+        if (!list) succ.set(s, (list = []));
+        list.push(d);
+      }
+    }
+    let start = 0;
+    while (outdeg[start] === 0) start++;
+    const seenAt = new Map<number, number>();
+    const walk: number[] = [];
+    let v = start;
+    while (!seenAt.has(v)) {
+      seenAt.set(v, walk.length);
+      walk.push(v);
+      v = succ.get(v)![0]!;
+    }
+    const loop = walk.slice(seenAt.get(v)!);
+    return this.lasso(loop);
+  }
+
+  private lasso(loop: number[]): Violation<S, A> {
+    const prefix = this.visited.pathTo(loop[0]!);
+    const run = replay(this.model, [], prefix);
+    let state = run.steps.length ? run.steps[run.steps.length - 1]!.state : run.init;
+    const steps = [...run.steps];
+    const choices = [...run.choices];
+    // follow the loop by fingerprint back to its first state
+    for (let k = 1; k <= loop.length; k++) {
+      const target = loop[k % loop.length]!;
+      const enabled = this.model.actions(state);
+      let moved = false;
+      for (let i = 0; i < enabled.length; i++) {
+        const next = this.model.next(state, enabled[i]!);
+        const [hi, lo] = fingerprint(next);
+        if (this.visited.get(hi, lo) === target) {
+          steps.push({ action: enabled[i]!, state: next });
+          choices.push(i);
+          state = next;
+          moved = true;
+          break;
+        }
+      }
+      if (!moved) throw new Error('internal: cycle edge not found on replay');
+    }
+    const p = this.properties.find((q) => q.coversNonTermination)!;
+    return {
+      property: p.id,
+      title: p.title,
+      message: `a run that never ends: after ${prefix.length} steps, ${loop.length} steps repeat for ever`,
+      steps,
+      choices,
+      cycleStart: prefix.length,
+    };
+  }
+}

@@ -1,0 +1,87 @@
+import { Observable } from 'rxjs';
+import { ExhaustiveSearch } from './exhaustive.ts';
+import { RandomSearch } from './random.ts';
+import type { Search, SearchOptions } from './search.ts';
+import type { Action, Model, Property, Result, RunEvent, Strategy } from './types.ts';
+
+export interface ExploreOptions extends SearchOptions {
+  readonly strategy?: Strategy;
+  /** how often a progress event is emitted, in milliseconds */
+  readonly progressMs?: number;
+}
+
+export function createSearch<S, A extends Action>(
+  model: Model<S, A>,
+  properties: readonly Property<S, A>[],
+  options: ExploreOptions = {},
+): Search<S, A> {
+  const strategy = options.strategy ?? 'exhaustive';
+  if (strategy === 'exhaustive') return new ExhaustiveSearch(model, properties, options);
+  if (strategy === 'random') return new RandomSearch(model, properties, options);
+  throw new Error(`unknown strategy ${String(strategy)}`);
+}
+
+/**
+ * Runs a search to its verdict, synchronously.
+ *
+ * @example
+ * const result = exploreSync(model, properties, { strategy: 'exhaustive' });
+ * if (result.verdict === 'violated') console.log(result.violation!.property);
+ */
+export function exploreSync<S, A extends Action>(
+  model: Model<S, A>,
+  properties: readonly Property<S, A>[],
+  options: ExploreOptions = {},
+): Result<S, A> {
+  const search = createSearch(model, properties, options);
+  for (;;) {
+    const result = search.work(Infinity);
+    if (result) return result;
+  }
+}
+
+/**
+ * Runs a search in slices on the event loop and streams what happens: progress
+ * events, then the violation (if any), then `done` with the result. Unsubscribing
+ * stops the search; {@link stopSignal} ends it early with verdict `incomplete`.
+ *
+ * @example
+ * explore$(model, properties, { strategy: 'random', runs: 1000, seed: 7 })
+ *   .pipe(filter((e) => e.type === 'done'))
+ *   .subscribe((e) => console.log(e.result.verdict));
+ */
+export function explore$<S, A extends Action>(
+  model: Model<S, A>,
+  properties: readonly Property<S, A>[],
+  options: ExploreOptions = {},
+  stopSignal?: Observable<string>,
+): Observable<RunEvent<S, A>> {
+  return new Observable<RunEvent<S, A>>((subscriber) => {
+    const search = createSearch(model, properties, options);
+    const slice = options.progressMs ?? 100;
+    let timer: NodeJS.Immediate | undefined;
+    const stopSub = stopSignal?.subscribe((reason) => search.stop(reason));
+    const tick = (): void => {
+      let result: Result<S, A> | null;
+      try {
+        result = search.work(slice);
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      if (!result) {
+        subscriber.next({ type: 'progress', stats: { ...search.stats }, frontier: search.frontier });
+        timer = setImmediate(tick);
+        return;
+      }
+      if (result.violation) subscriber.next({ type: 'violation', violation: result.violation });
+      subscriber.next({ type: 'done', result });
+      subscriber.complete();
+    };
+    timer = setImmediate(tick);
+    return () => {
+      if (timer) clearImmediate(timer);
+      stopSub?.unsubscribe();
+    };
+  });
+}

@@ -1,0 +1,41 @@
+import type { Draft } from 'immer';
+import type { Proc, RestartState, WaitQueue } from './state.ts';
+
+type P = Draft<Proc>;
+
+/** prepare_to_wait: sched := TASK_INTERRUPTIBLE, join the queue. */
+export function prepare_to_wait(p: P, q: WaitQueue): void {
+  p.sched = 'INTERRUPTIBLE';
+  p.wq = q;
+}
+
+/** finish_wait: sched := TASK_RUNNING, leave the queue. */
+export function finish_wait(p: P): void {
+  p.sched = 'RUNNING';
+  p.wq = null;
+}
+
+/** wake_up_process: an interruptible sleeper becomes runnable (it stays queued until finish_wait). */
+export function wake_up_process(p: P): void {
+  p.sched = 'RUNNING';
+}
+
+/** Every actor on queue `q`, coordinator first then tasks in pids order. */
+export function* waiters(s: Draft<RestartState>, q: WaitQueue): Generator<P> {
+  if (s.coord.wq === q) yield s.coord;
+  for (const t of s.tasks) if (t.wq === q) yield t;
+}
+
+/** wake_up_all: every sleeper on the queue is woken and, with DEFINE_WAIT's autoremove, leaves it. */
+export function wake_up_all(s: Draft<RestartState>, q: WaitQueue): void {
+  for (const p of waiters(s, q)) {
+    p.sched = 'RUNNING';
+    p.wq = null;
+  }
+}
+
+/** signal_wake_up: the signal is pending and an interruptible sleeper is woken. */
+export function signal_wake_up(p: P): void {
+  p.sigPending = true;
+  if (p.sched === 'INTERRUPTIBLE') p.sched = 'RUNNING';
+}
