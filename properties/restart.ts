@@ -5,6 +5,7 @@
  */
 import type { Property } from '../src/engine/types.ts';
 import { DONE, GONE, type RestartAction, type RestartModel } from '../src/kernel/model.ts';
+import { errnoText } from '../src/kernel/errno.ts';
 import { COORDINATOR, type RestartState } from '../src/kernel/state.ts';
 
 export type RestartProperty = Property<RestartState, RestartAction>;
@@ -116,7 +117,7 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
       onStep(prev, _a, next) {
         if (prev.coord.pc === DONE || next.coord.pc !== DONE) return null;
         if (next.coord.ret === 0 || m.injected(next)) return null;
-        return `no fault was injected, yet the coordinator returned ${next.coord.ret} (errno ${next.ctx.errno})`;
+        return `no fault was injected, yet the coordinator returned ${errnoText(next.coord.ret)}; first error ${errnoText(next.ctx.errno)}`;
       },
     },
     {

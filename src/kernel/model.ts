@@ -7,6 +7,7 @@
  */
 import { produce, setAutoFreeze, type Draft } from 'immer';
 import type { Action, Model } from '../engine/types.ts';
+import { diff, formatChange } from '../trace/diff.ts';
 import { restore_task_struct, type RestoredTaskStruct } from './header.ts';
 import { hasInvalidHeader, type FaultSpec, type Scenario, type ScenarioTask } from './scenario.ts';
 import { signal_wake_up } from './sched.ts';
@@ -245,6 +246,13 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
           variant.task[a.pc]!.run(d, d.tasks[i]!, env, i);
         }
       });
+    },
+    describe(prev, a, next) {
+      const own = a.actor === COORDINATOR ? 'coord.pc' : `tasks[${a.actor - 1}].pc`;
+      return diff(prev, next)
+        .filter((c) => c.path !== own)
+        .map((c) => formatChange({ ...c, path: c.path.replace(/^tasks\[(\d+)\]/, (_m, i: string) => `task ${env.pids[Number(i)]}`) }))
+        .join(', ');
     },
     injected: (s) => staticFault || s.fired.some(Boolean),
     finished(s, actor) {

@@ -1,0 +1,28 @@
+/** The `crsim` command: subcommands register themselves; errors of input exit 2. */
+import { Command, CommanderError } from 'commander';
+import { registerCheck } from './check.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { registerModels } from './models.ts';
+
+export async function main(argv: readonly string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
+  const program = new Command('crsim')
+    .description('model checker of the linux-cr checkpoint/restart restart protocol')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => out(s.trimEnd()) });
+  registerCheck(program, out);
+  registerModels(program, out);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return (program.getOptionValue('exitCode') as number | undefined) ?? 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return EXIT.usage;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`crsim: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}

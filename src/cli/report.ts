@@ -1,0 +1,94 @@
+/** The verdict of a run, as a line of text and as the `--json` object. */
+import type { Result } from '../engine/types.ts';
+import type { RestartAction, RestartModel } from '../kernel/model.ts';
+import type { RestartState } from '../kernel/state.ts';
+import { changesText, stepText } from '../trace/swimlane.ts';
+
+const n = (x: number): string => x.toLocaleString('en-US');
+
+/** `P1–P10`, `P1–P6, P9, P10`: consecutive ids folded into ranges. */
+export function propertyList(ids: readonly string[]): string {
+  const nums = ids.map((id) => Number(id.slice(1))).sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < nums.length; ) {
+    let j = i;
+    while (j + 1 < nums.length && nums[j + 1] === nums[j]! + 1) j++;
+    parts.push(j - i >= 2 ? `P${nums[i]}–P${nums[j]}` : nums.slice(i, j + 1).map((k) => `P${k}`).join(', '));
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+export function explored(r: Result<unknown, RestartAction>): string {
+  const s = r.stats;
+  const time = `${(s.elapsedMs / 1000).toFixed(s.elapsedMs < 10_000 ? 2 : 1)} s`;
+  if (r.explored === 'exhaustive') {
+    return `exhaustive: ${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.maxDepth}, ${time}`;
+  }
+  return `random: ${n(s.runs)} schedules (seed ${r.seed}), ${n(s.transitions)} steps, longest ${s.maxDepth}, ${time}`;
+}
+
+export function verdictLine(r: Result<unknown, RestartAction>): string {
+  const props = propertyList(r.properties);
+  if (r.verdict === 'violated') {
+    const v = r.violation!;
+    return `${v.property} violated after ${v.steps.length} steps: ${v.message}\n  (${v.title}; ${explored(r)})`;
+  }
+  const verb = r.properties.length === 1 ? 'holds' : 'hold';
+  if (r.verdict === 'holds') return `${explored(r)}; ${props} ${verb}`;
+  return `incomplete: ${r.stoppedBy}; ${explored(r)}; no violation of ${props} in what was explored`;
+}
+
+export interface JsonStep {
+  readonly step: number;
+  readonly actor: string;
+  readonly label: string;
+  readonly detail?: string;
+  readonly changes: string;
+}
+
+export function counterexampleJson(model: RestartModel, r: Result<RestartState, RestartAction>): JsonStep[] {
+  const v = r.violation!;
+  let prev = model.init();
+  return v.steps.map((step, k) => {
+    const out: JsonStep = {
+      step: k + 1,
+      actor: model.actors[step.action.actor]!,
+      label: step.action.label,
+      ...(step.action.detail !== undefined ? { detail: step.action.detail } : {}),
+      changes: changesText(model, prev, step),
+    };
+    prev = step.state;
+    return out;
+  });
+}
+
+export function resultJson(model: RestartModel, r: Result<RestartState, RestartAction>): Record<string, unknown> {
+  const v = r.violation;
+  return {
+    verdict: r.verdict,
+    explored: r.explored,
+    model: model.name,
+    scenario: model.env.scenario.name,
+    states: r.stats.states,
+    transitions: r.stats.transitions,
+    maxDepth: r.stats.maxDepth,
+    elapsedMs: r.stats.elapsedMs,
+    ...(r.explored === 'random' ? { runs: r.stats.runs, seed: r.seed } : {}),
+    properties: r.properties,
+    ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),
+    ...(v
+      ? {
+          property: v.property,
+          title: v.title,
+          message: v.message,
+          schedule: v.choices,
+          ...(v.cycleStart !== undefined ? { cycleStart: v.cycleStart } : {}),
+          counterexample: counterexampleJson(model, r),
+        }
+      : {}),
+    summary: verdictLine(r),
+  };
+}
+
+export { stepText };
