@@ -7,7 +7,7 @@ import type { RestartAction } from '../kernel/model.ts';
 import type { RestartState } from '../kernel/state.ts';
 import { swimlane } from '../trace/swimlane.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
-import { resultJson, verdictLine } from './report.ts';
+import { resultJson, verdictLine } from './verdict.ts';
 import { resolveModel, resolveProperties, resolveScenario, type TargetOptions } from './resolve.ts';
 
 export interface CheckOptions extends TargetOptions {

@@ -174,7 +174,7 @@ export function shorthandScenario(n: number, zombies: number): Scenario {
   for (let i = 1; i < n && left > 0; i += 2, left--) kinds[i] = 'zombie';
   for (let i = n - 1; i > 0 && left > 0; i--) if (kinds[i] === 'live') (kinds[i] = 'zombie'), left--;
   return parseScenario(
-    { name: `${n} tasks, ${zombies} zombies`, tasks: kinds.map((kind, i) => ({ vpid: i + 1, kind })) },
+    { name: `${n} tasks, ${zombies} zombie${zombies === 1 ? "" : "s"}`, tasks: kinds.map((kind, i) => ({ vpid: i + 1, kind })) },
     '--tasks/--zombies',
   );
 }

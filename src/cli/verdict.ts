@@ -2,7 +2,7 @@
 import type { Result } from '../engine/types.ts';
 import type { RestartAction, RestartModel } from '../kernel/model.ts';
 import type { RestartState } from '../kernel/state.ts';
-import { changesText, stepText } from '../trace/swimlane.ts';
+import { changesText } from '../trace/swimlane.ts';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
@@ -91,4 +91,3 @@ export function resultJson(model: RestartModel, r: Result<RestartState, RestartA
   };
 }
 
-export { stepText };
