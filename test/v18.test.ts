@@ -75,3 +75,16 @@ describe('v18 findings', () => {
     expect(check(m, ['P7']).verdict).toBe('holds');
   });
 });
+
+describe('determinism', () => {
+  it('one seed, one run: random search on v18 gives the same counterexample, step for step', () => {
+    const m = buildModel(v18, parseScenario({ tasks: [{ vpid: 1, kind: 'live' }, { vpid: 2, kind: 'zombie' }, { vpid: 3, kind: 'live' }] }));
+    const props = restartProperties(m);
+    const a = exploreSync(m, props, { strategy: 'random', runs: 5000, seed: 42 });
+    const b = exploreSync(buildModel(v18, m.env.scenario), restartProperties(m), { strategy: 'random', runs: 5000, seed: 42 });
+    expect(a.verdict).toBe('violated');
+    expect(b.violation!.choices).toEqual(a.violation!.choices);
+    expect(b.violation!.steps.map((s) => s.state)).toEqual(a.violation!.steps.map((s) => s.state));
+    expect(b.stats.runs).toBe(a.stats.runs);
+  });
+});
