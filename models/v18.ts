@@ -119,6 +119,17 @@ export function tasklist_read_held(s: S): boolean {
   return s.coord.pc === 'C5p' && s.coord.reg > 0;
 }
 
+/**
+ * prepare_descendants' count after visiting the first `visited` tasks of the
+ * walk: the live ones (exit_state == 0). tasklist_lock freezes exit_state
+ * during the walk, so the count is read back from the state, not kept.
+ */
+export function prepared_count(s: S, env: Env, visited: number): number {
+  let n = 0;
+  for (let k = 0; k < visited; k++) if (s.tasks[env.walk[k]!]!.exitState === 0) n++;
+  return n;
+}
+
 export const coordinator: Steps<Coordinator> = {
   C4: {
     fn: 'do_restore_coord',
@@ -134,12 +145,12 @@ export const coordinator: Steps<Coordinator> = {
   },
   C5p: {
     fn: 'prepare_descendants',
-    cite: 'v17-26 prepare_descendants: exit_state == 0 -> ckpt_ctx_get (R_prep); xchg(&task->checkpoint_ctx, ctx); wake_up_process(task)',
+    cite: 'v17-26 prepare_descendants: while (nr_pids): exit_state == 0 -> ckpt_ctx_get (R_prep); xchg(&task->checkpoint_ctx, ctx); wake_up_process(task); nr_pids--',
     reads: ['tasklist', 'slot[next]'],
     writes: ['ctx.refcount', 'slot[next]', 'task[next].sched'],
-    detail: (_s, self, env) => `pid ${env.pids[self.reg]}`,
+    detail: (_s, self, env) => `pid ${env.vpids[env.walk[self.reg]!]}`,
     run(s, self, env) {
-      const t = s.tasks[self.reg]!;
+      const t = s.tasks[env.walk[self.reg]!]!;
       if (t.exitState === 0) {
         ckpt_ctx_get(s, 'C5p');
         const old = t.slot;
@@ -151,10 +162,13 @@ export const coordinator: Steps<Coordinator> = {
           return;
         }
         wake_up_process(t);
-      } else {
-        self.ret = ESRCH; // not counted: "remaining != 0" after the walk
       }
-      if (++self.reg === env.nrPids) {
+      // the walk stops once it has counted nr_pids tasks, or at the end of the tree
+      const visited = ++self.reg;
+      const counted = prepared_count(s, env, visited);
+      if (counted === env.nrPids || visited === env.walk.length) {
+        // v18 73/80 '-' lines: if (!ret && (nr_pids || task != root)) ret = -ESRCH
+        if (counted < env.nrPids || visited < env.walk.length) self.ret = ESRCH;
         self.reg = -1;
         self.pc = self.ret < 0 ? 'C7' : 'C5i';
       }
@@ -241,10 +255,10 @@ export const coordinator: Steps<Coordinator> = {
 };
 
 /** do_restart: a restarting task whose restore failed is killed (force_sig SIGKILL) and exits. */
-const killed: StepFn<Task> = (_s, self) => void (self.pc = 'X1');
+export const killed: StepFn<Task> = (_s, self) => void (self.pc = 'X1');
 
 /** the out: label of do_restore_task */
-const out = (self: Task, ret: number): void => {
+export const out = (self: Task, ret: number): void => {
   self.ret = ret;
   self.pc = 'T10';
 };
@@ -438,7 +452,7 @@ export const task: Steps<Task> = {
     writes: ['tasklist', 'self.exitState'],
     enabled: (s) => !tasklist_read_held(s),
     run(_s, self, env, i) {
-      self.exitState = env.tasks[i]!.exitSignal === -1 ? EXIT_DEAD : EXIT_ZOMBIE;
+      self.exitState = self.exitSignal === -1 ? EXIT_DEAD : EXIT_ZOMBIE;
       self.pc = 'X2';
     },
   },

@@ -10,7 +10,7 @@ import { COORDINATOR, type RestartState } from '../src/kernel/state.ts';
 
 export type RestartProperty = Property<RestartState, RestartAction>;
 
-const pid = (m: RestartModel, i: number): number => m.env.pids[i]!;
+const pid = (m: RestartModel, i: number): number => m.env.vpids[i]!;
 
 /** Steps between T4 (PF_RESTARTING := 1) and T12 (:= 0) in do_restore_task. */
 const PF_SECTION = /^(T5|T6|T7|T8|T9|T10|T11|T12)/;
@@ -34,7 +34,8 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
       title: 'when the coordinator wakes without ERROR, every live task has finished restore_task',
       onStep(prev, _a, next) {
         if (!woke(prev, next)) return null;
-        const missing = m.env.tasks.flatMap((t, i) => (t.kind === 'live' && !next.tasks[i]!.restored ? [t.vpid] : []));
+        // the tasks of pids_arr: a ghost or an extra task never restores
+        const missing = m.env.tasks.flatMap((t, i) => (i < m.env.nrPids && t.kind === 'live' && !next.tasks[i]!.restored ? [t.vpid] : []));
         return missing.length ? `coordinator woke while live task ${missing.join(', ')} had not finished restore_task` : null;
       },
     },
@@ -135,7 +136,8 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
       onStep(_p, _a, next) {
         for (let i = 0; i < next.tasks.length; i++) {
           const t = next.tasks[i]!;
-          const inSection = PF_SECTION.test(t.pc) || (t.zombie && (EXIT_PATH.test(t.pc) || t.pc === GONE));
+          // a zombie whose restart failed after restore_task (v18-final: its activation) takes the out path, which clears the flag
+          const inSection = PF_SECTION.test(t.pc) || (t.zombie && t.ret >= 0 && (EXIT_PATH.test(t.pc) || t.pc === GONE));
           if (inSection && !t.pf) return `task ${pid(m, i)} at ${t.pc} without PF_RESTARTING`;
         }
         return null;

@@ -7,6 +7,8 @@ import type { RestartAction } from '../kernel/model.ts';
 import type { RestartState } from '../kernel/state.ts';
 import { swimlane } from '../trace/swimlane.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
+import { ProgressBar } from './progress.ts';
+import { saveReplay, savedLines } from './replay.ts';
 import { resultJson, verdictLine } from './verdict.ts';
 import { resolveModel, resolveProperties, resolveScenario, type TargetOptions } from './resolve.ts';
 
@@ -17,6 +19,8 @@ export interface CheckOptions extends TargetOptions {
   readonly maxStates?: string;
   readonly maxDepth?: string;
   readonly json?: boolean;
+  /** save a violation as a replay file */
+  readonly out?: string;
 }
 
 const STRATEGIES: readonly Strategy[] = ['exhaustive', 'random'];
@@ -38,6 +42,7 @@ export function registerCheck(program: Command, out: (s: string) => void): void 
     .option('--max-states <n>', 'exhaustive: stop (exit 3) after this many distinct states')
     .option('--max-depth <n>', 'random: a run longer than this is reported as never ending', '10000')
     .option('--json', 'print one JSON object instead of text')
+    .option('-o, --out <file>', 'save a violation as a replay file (see `crsim replay`, `crsim report`)')
     .action(async (o: CheckOptions) => {
       program.setOptionValue('exitCode', await check(o, out));
     });
@@ -62,19 +67,27 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   const onSigint = (): void => stop.next('interrupted (Ctrl-C)');
   process.once('SIGINT', onSigint);
   let result: Result<RestartState, RestartAction>;
+  const bar = new ProgressBar({ quiet: o.json === true });
   try {
     const done = await lastValueFrom(
       explore$(model, properties, options, stop).pipe(
-        tap(() => undefined),
+        tap((e) => {
+          if (e.type !== 'progress') return;
+          if (strategy === 'exhaustive') bar.exhaustive(e.stats, e.frontier ?? 0);
+          else bar.random(e.stats, options.runs ?? 1000);
+        }),
         filter((e) => e.type === 'done'),
       ),
     );
     result = done.result;
   } finally {
+    bar.stop();
     process.off('SIGINT', onSigint);
   }
+  const origin = { command: 'check', strategy, ...(strategy !== 'exhaustive' ? { seed: options.seed ?? 0 } : {}) };
+  const saved = o.out && result.violation ? await saveReplay(o.out, model, result.properties, result.violation, origin) : null;
   if (o.json) {
-    out(JSON.stringify(resultJson(model, result), null, 2));
+    out(JSON.stringify({ ...resultJson(model, result), ...(saved ? { replayFile: saved.file, token: saved.token } : {}) }, null, 2));
   } else {
     out(`model ${model.name} · scenario ${scenario.name}`);
     out(verdictLine(result));
@@ -85,6 +98,7 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
       out('');
       out(`schedule: ${v.choices.join(' ')}`);
     }
+    if (o.out) for (const line of savedLines(o.out, saved)) out(line);
   }
   return EXIT[result.verdict];
 }

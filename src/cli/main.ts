@@ -2,7 +2,12 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './check.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { registerExplore } from './explore.ts';
+import { registerMatrix } from './matrix.ts';
 import { registerModels } from './models.ts';
+import { registerReplay } from './replay.ts';
+import { registerReport } from './report.ts';
+import { preloadModelFiles } from './resolve.ts';
 
 export async function main(argv: readonly string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
   const program = new Command('crsim')
@@ -11,6 +16,12 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => out(s.trimEnd()) });
   registerCheck(program, out);
   registerModels(program, out);
+  registerExplore(program, out);
+  registerReplay(program, out);
+  registerReport(program, out);
+  registerMatrix(program, out);
+  // `--model FILE.ts` is imported before the command runs, so the commands resolve it synchronously
+  program.hook('preAction', async (_program, action) => preloadModelFiles(action.opts()['model'] as string | undefined));
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return (program.getOptionValue('exitCode') as number | undefined) ?? 0;

@@ -21,6 +21,35 @@ export interface Action {
   /** optional argument shown beside the label, e.g. the task a step prepares */
   readonly detail?: string;
   readonly footprint: Footprint;
+  /**
+   * the thread of control the action belongs to, for partial-order reduction
+   * and PCT: at most one action of a thread is enabled at a time, and a
+   * thread's actions happen in program order. Defaults to the actor.
+   */
+  readonly thread?: number;
+}
+
+/** A transition with the objects it touched (see src/engine/access.ts). */
+export interface Traced<S> {
+  readonly next: S;
+  /** accesses packed as `id × 4 + kind`, the guard's reads included */
+  readonly footprint: readonly number[];
+}
+
+/**
+ * What a model offers for partial-order reduction: transitions with their
+ * exact footprints, and the reads of a disabled thread's guard.
+ */
+export interface PorSupport<S, A extends Action = Action> {
+  /** thread ids are below this */
+  readonly threads: number;
+  traced(state: S, action: A): Traced<S>;
+  /** the reads of the guard of `thread`'s next step, where it is disabled; null when the thread has finished */
+  guardReads(state: S, thread: number): readonly number[] | null;
+  /** the id of a named object (what a property observes) */
+  objectId(name: string): number;
+  /** `tasks[2].slot:write`, for debugging and traces */
+  describeAccess?(code: number): string;
 }
 
 export interface Model<S, A extends Action = Action> {
@@ -33,7 +62,12 @@ export interface Model<S, A extends Action = Action> {
   next(state: S, action: A): S;
   /** optional: what changed, for traces (defaults to a structural diff) */
   describe?(prev: S, action: A, next: S): string;
+  /** optional: footprints for partial-order reduction (without it the reduced search falls back to plain) */
+  readonly por?: PorSupport<S, A>;
 }
+
+/** The thread of an action: its `thread`, or its actor. */
+export const threadOf = (a: Action): number => a.thread ?? a.actor;
 
 /**
  * A named check. `onStep` runs on every transition, `onEnd` on every state where
@@ -47,6 +81,15 @@ export interface Property<S, A extends Action = Action> {
   onStep?(prev: S, action: A, next: S): string | null;
   onEnd?(state: S): string | null;
   readonly coversNonTermination?: boolean;
+  /**
+   * For partial-order reduction: the objects (named as the model's footprints
+   * name them) that `onStep` reads at this transition besides what the
+   * transition itself touched. A property that says nothing is taken to read
+   * every object at every transition (sound, and no reduction). A check that
+   * looks only at the acting thread's own fields observes nothing more: its
+   * violation shows at that thread's own step.
+   */
+  observes?(prev: S, action: A, next: S): readonly string[];
 }
 
 export interface Step<S, A extends Action = Action> {

@@ -1,4 +1,5 @@
 import type { Draft } from 'immer';
+import { counterAdd } from './footprint.ts';
 import type { RestartState } from './state.ts';
 
 type S = Draft<RestartState>;
@@ -13,19 +14,23 @@ export function ctx_use(s: S, where: string): S['ctx'] {
   return s.ctx;
 }
 
-/** ckpt_ctx_get: atomic_inc(&ctx->refcount). */
+/** ckpt_ctx_get: atomic_inc(&ctx->refcount); an `inc` of the footprint (two gets commute). */
 export function ckpt_ctx_get(s: S, where: string): void {
-  ctx_use(s, where).refcount++;
+  counterAdd(ctx_use(s, where), 'refcount', 1);
 }
 
-/** ckpt_ctx_put: the put that reaches 0 frees the ctx (ckpt_ctx_free). */
+/**
+ * ckpt_ctx_put: the put that reaches 0 frees the ctx (ckpt_ctx_free). A `dec`
+ * of the footprint: two puts commute; the one that frees also writes `freed`.
+ */
 export function ckpt_ctx_put(s: S, where: string): void {
   const ctx = ctx_use(s, where);
-  if (ctx.refcount <= 0) {
+  const before = counterAdd(ctx, 'refcount', -1);
+  if (before <= 0) {
     oops(s, 'P5', `ckpt_ctx_put below zero at ${where}`);
     return;
   }
-  if (--ctx.refcount === 0) ctx.freed = true;
+  if (before === 1) ctx.freed = true;
 }
 
 /** BUG_ON(cond). */

@@ -2,6 +2,15 @@
  * Scenarios (spec §1): the tree being restarted, in pids_arr order, and the
  * faults that may happen. Validated on load; a bad scenario is refused with the
  * path of the bad field, its value and what was expected.
+ *
+ * Tasks not in pids_arr: a `ghost` entry (v18 73/80's RESTART_GHOST pgid
+ * owner) sits in the tree where it is listed, so prepare_descendants' walk
+ * visits it there; an `extra-task` fault adds a live task that calls plain
+ * restart(2) but whose pid the image does not list. The extra task sits LAST
+ * in the DFS walk (a stray last child of the root that mktree forked after the
+ * checkpointed tree): v18's walk, which stops once it has counted nr_pids
+ * tasks, then refuses the tree (`task != root`); v18 73/80 and later count it
+ * in nr_total (B14).
  */
 import { z } from 'zod';
 import { restore_task_struct, type TaskHeader } from './header.ts';
@@ -29,7 +38,7 @@ const headerSchema = z
 const taskSchema = z
   .object({
     vpid: z.number().int().min(1).max(0x3fffffff),
-    kind: z.enum(['live', 'zombie']),
+    kind: z.enum(['live', 'zombie', 'ghost']),
     leader: z.boolean().optional(),
     tgid: z.number().int().min(1).optional(),
     header: headerSchema.optional(),
@@ -42,6 +51,7 @@ const faultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('signal-coordinator') }).strict(),
   z.object({ type: z.literal('restore-fails'), task: z.number().int().min(1) }).strict(),
   z.object({ type: z.literal('esrch'), task: z.number().int().min(1) }).strict(),
+  z.object({ type: z.literal('extra-task'), vpid: z.number().int().min(1).max(0x3fffffff).optional() }).strict(),
 ]);
 
 const scenarioSchema = z
@@ -56,7 +66,8 @@ export type FaultSpec = z.output<typeof faultSchema>;
 
 export interface ScenarioTask {
   readonly vpid: number;
-  readonly kind: 'live' | 'zombie';
+  /** a ghost calls restart(2) with RESTART_GHOST (v18 73/80); an extra task is `live` and not in pids_arr */
+  readonly kind: 'live' | 'zombie' | 'ghost';
   readonly leader: boolean;
   /** vpid of the thread-group leader (itself for a leader) */
   readonly tgid: number;
@@ -67,7 +78,16 @@ export interface ScenarioTask {
 
 export interface Scenario {
   readonly name: string;
+  /**
+   * pids_arr first (`nrPids` entries, checkpoint DFS order, root first), then
+   * the tasks that are not in pids_arr: ghosts in the order listed, then the
+   * extra tasks of `extra-task` faults. Task i of the model is tasks[i].
+   */
   readonly tasks: readonly ScenarioTask[];
+  /** ctx->nr_pids: the tasks the image lists */
+  readonly nrPids: number;
+  /** the order in which prepare_descendants' DFS walk visits the tasks (indices into `tasks`) */
+  readonly walk: readonly number[];
   readonly faults: readonly FaultSpec[];
 }
 
@@ -114,6 +134,7 @@ export function parseScenario(input: unknown, source = 'scenario'): Scenario {
   const fail = (path: PropertyKey[], msg: string): never => {
     throw new ScenarioError(`${source}: ${pathString(path)}: ${msg} (got ${describe(at(input, path))})`);
   };
+  if (raw.tasks[0]!.kind === 'ghost') fail(['tasks', 0, 'kind'], 'expected the root (pids_arr[0]) to be a live or zombie task');
   const seen = new Set<number>();
   let lastLeader: number | null = null;
   raw.tasks.forEach((t, i) => {
@@ -136,6 +157,8 @@ export function parseScenario(input: unknown, source = 'scenario'): Scenario {
     }
     const exitSignal = t.exitSignal ?? (leader ? SIGCHLD : -1);
     const zombie = t.kind === 'zombie';
+    // a ghost reads no task record: its header (if any) is never looked at
+    if (t.kind === 'ghost' && !leader) fail(['tasks', i, 'leader'], 'expected a ghost to be a thread-group leader (it owns a pgid)');
     const header: TaskHeader = {
       state: t.header?.state ?? (zombie ? TASK_DEAD : 0),
       exit_state: t.header?.exit_state ?? (zombie ? EXIT_ZOMBIE : 0),
@@ -149,15 +172,41 @@ export function parseScenario(input: unknown, source = 'scenario'): Scenario {
     tasks.push({ vpid: t.vpid, kind: t.kind, leader, tgid, header, exitSignal });
   });
   const faults = raw.faults ?? [];
+  // pids_arr first, then ghosts; the walk visits them in the order listed, extra tasks last
+  const order = [...tasks.keys()].sort((a, b) => Number(tasks[a]!.kind === 'ghost') - Number(tasks[b]!.kind === 'ghost'));
+  const ordered = order.map((k) => tasks[k]!);
+  const walk = tasks.map((_t, k) => order.indexOf(k));
+  const nrPids = ordered.filter((t) => t.kind !== 'ghost').length;
+  let next = Math.max(...seen) + 1;
+  faults.forEach((f, k) => {
+    if (f.type !== 'extra-task') return;
+    const vpid = f.vpid ?? next;
+    if (seen.has(vpid)) fail(['faults', k, 'vpid'], 'expected a vpid not used by a task of the scenario');
+    seen.add(vpid);
+    next = Math.max(next, vpid + 1);
+    walk.push(ordered.length);
+    ordered.push({ vpid, kind: 'live', leader: true, tgid: vpid, header: cleanHeader('live', SIGCHLD), exitSignal: SIGCHLD });
+  });
   faults.forEach((f, k) => {
     if ('task' in f && !seen.has(f.task)) fail(['faults', k, 'task'], 'expected the vpid of a task of the scenario');
   });
-  return { name: raw.name ?? `${tasks.length} tasks`, tasks, faults };
+  return { name: raw.name ?? `${tasks.length} tasks`, tasks: ordered, nrPids, walk, faults };
 }
 
-/** True when some header would fail validation at restore (an injected fault of the image). */
+function cleanHeader(kind: ScenarioTask['kind'], exitSignal: number): TaskHeader {
+  const zombie = kind === 'zombie';
+  return {
+    state: zombie ? TASK_DEAD : 0,
+    exit_state: zombie ? EXIT_ZOMBIE : 0,
+    exit_code: 0,
+    exit_signal: zombie ? 0 : exitSignal >>> 0,
+    pdeath_signal: 0,
+  };
+}
+
+/** True when some header would fail validation at restore (an injected fault of the image); ghosts restore nothing. */
 export function hasInvalidHeader(s: Scenario): boolean {
-  return s.tasks.some((t) => restore_task_struct(t.header, t.leader).ret < 0);
+  return s.tasks.some((t) => t.kind !== 'ghost' && restore_task_struct(t.header, t.leader).ret < 0);
 }
 
 /**

@@ -54,6 +54,10 @@ export interface Task extends Proc {
   /** 0, EXIT_ZOMBIE or EXIT_DEAD */
   exitState: number;
   exitCode: number;
+  /** current->exit_signal: mktree's (SIGCHLD, or -1 for a thread); a ghost sets -1 before do_exit */
+  exitSignal: number;
+  /** every signal but SIGKILL/SIGSTOP is blocked (v20 pre_restore_task): a plain signal neither pends nor wakes */
+  blocked: boolean;
 }
 
 export interface Ctx {

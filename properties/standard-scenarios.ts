@@ -1,0 +1,89 @@
+/**
+ * The standard scenarios every model is checked on by `crsim matrix`, smallest
+ * first: the matrix reports a violation on the first scenario of this list that
+ * shows it. Fault-free trees of 1 and 2 tasks (zombies, a thread, a ghost), the
+ * same with one fault each, then the seed's own case on 3 tasks: a zombie
+ * between two live tasks. Small enough that the whole model library is checked
+ * exhaustively in a few seconds per model.
+ *
+ * A scenario's code names its tasks in pids_arr order — L live, Z zombie,
+ * T a thread of the root (task 1), G a ghost — then its fault, if any:
+ * `+sig2` a signal to task 2, `+sigC` a signal to the coordinator, `+fail1`
+ * restore_task of task 1 fails, `+esrch2` pid 2 is missing, `+extra` an extra task.
+ */
+import { parseScenario, type Scenario } from '../src/kernel/scenario.ts';
+
+export interface StandardScenario {
+  /** the code shown in the matrix, e.g. `LZ+sig2` */
+  readonly code: string;
+  /** one line for the legend */
+  readonly description: string;
+  readonly scenario: Scenario;
+}
+
+const KINDS: Readonly<Record<string, { json: object; word: string }>> = {
+  L: { json: { kind: 'live' }, word: 'live' },
+  Z: { json: { kind: 'zombie' }, word: 'zombie' },
+  T: { json: { kind: 'live', leader: false, tgid: 1 }, word: 'thread' },
+  G: { json: { kind: 'ghost' }, word: 'ghost' },
+};
+
+const FAULTS: readonly { re: RegExp; json: (n: string) => object; word: (n: string) => string }[] = [
+  { re: /^sig(\d+)$/, json: (n) => ({ type: 'signal', task: Number(n) }), word: (n) => `signal → ${n}` },
+  { re: /^sigC$/, json: () => ({ type: 'signal-coordinator' }), word: () => 'signal → coordinator' },
+  { re: /^fail(\d+)$/, json: (n) => ({ type: 'restore-fails', task: Number(n) }), word: (n) => `restore_task of ${n} fails` },
+  { re: /^esrch(\d+)$/, json: (n) => ({ type: 'esrch', task: Number(n) }), word: (n) => `pid ${n} missing` },
+  { re: /^extra$/, json: () => ({ type: 'extra-task' }), word: () => 'an extra task' },
+];
+
+/**
+ * Builds a scenario from its code.
+ *
+ * @example
+ * standardScenario('LZL').scenario.tasks.map((t) => t.kind); // ['live', 'zombie', 'live']
+ */
+export function standardScenario(code: string): StandardScenario {
+  const [tree, ...faultCodes] = code.split('+');
+  const letters = [...tree!];
+  const tasks = letters.map((c, i) => {
+    const k = KINDS[c];
+    if (!k) throw new RangeError(`standard scenario '${code}': unknown task letter '${c}' (expected L, Z, T or G)`);
+    return { vpid: i + 1, ...k.json };
+  });
+  const words: string[] = [];
+  const faults = faultCodes.map((f) => {
+    for (const spec of FAULTS) {
+      const m = spec.re.exec(f);
+      if (m) {
+        words.push(spec.word(m[1] ?? ''));
+        return spec.json(m[1] ?? '');
+      }
+    }
+    throw new RangeError(`standard scenario '${code}': unknown fault '${f}'`);
+  });
+  const description = `${letters.map((c, i) => `${KINDS[c]!.word} ${i + 1}`).join(', ')}${words.length ? `; ${words.join(', ')}` : ''}`;
+  return { code, description, scenario: parseScenario({ name: code, tasks, faults }, `standard scenario ${code}`) };
+}
+
+/** Smallest first: size, then fault-free before faulty. */
+export const STANDARD_CODES: readonly string[] = [
+  'L',
+  'Z',
+  'LL',
+  'LZ',
+  'ZL',
+  'ZZ',
+  'LT',
+  'LG',
+  'LL+sig1',
+  'LL+sig2',
+  'LZ+sig2',
+  'LL+sigC',
+  'LL+fail1',
+  'LL+esrch2',
+  'LL+extra',
+  'LG+sig2',
+  'LZL',
+];
+
+export const STANDARD_SCENARIOS: readonly StandardScenario[] = STANDARD_CODES.map(standardScenario);

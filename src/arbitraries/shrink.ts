@@ -1,0 +1,212 @@
+/**
+ * Model-aware shrinking for fast-check. Shrinking a list of choices alone gets
+ * stuck where a shorter run needs a *different* list, not a smaller one (an
+ * actor that moved for nothing must stop moving, which no deletion of a 0
+ * expresses). These moves work on the run itself: drop the steps an actor took
+ * from some point on, or drop one step, replay the rest by identity (actor,
+ * label, detail) and keep the candidate only when the same property still
+ * breaks, sooner. Each candidate is written back as a list of choices, so
+ * fast-check's own shrinking goes on from it, and the seed and path replay the
+ * result exactly.
+ */
+import fc from 'fast-check';
+import { checkEnd, checkStep } from '../engine/evaluate.ts';
+import type { Action, Model, Property, Step } from '../engine/types.ts';
+import { findStep, sameStep, stepRef, type StepRef } from '../trace/match.ts';
+import { pickIndex, runSchedule, type Reading, type RunOptions } from './schedule.ts';
+
+/** The choice that makes {@link pickIndex} pick `index` (its inverse). */
+export function choiceFor(enabled: readonly Action[], index: number, last: number, reading: Reading, environment: number): number {
+  if (reading === 'absolute') return index;
+  for (let c = 0; c < enabled.length; c++) if (pickIndex(enabled, c, last, reading, environment) === index) return c;
+  throw new Error('internal: no choice picks this action');
+}
+
+/**
+ * Replays steps by identity (actor name, label, detail) on `model` and writes
+ * them back as choices, up to the first violation. A step that cannot be found
+ * is skipped when `dropped` says it may go (it belonged to what a move took
+ * away), else the replay fails. Returns the choices when `property` breaks,
+ * else null.
+ */
+export function replayByIdentity<S, A extends Action>(
+  model: Model<S, A>,
+  properties: readonly Property<S, A>[],
+  refs: readonly StepRef[],
+  property: string,
+  options: Pick<RunOptions, 'reading' | 'environment'> & {
+    dropped?: (ref: StepRef) => boolean;
+    /** when the steps run out before the run ends, go on with choice 0 for at most this many steps in all */
+    completeUpTo?: number;
+  } = {},
+): number[] | null {
+  const reading = options.reading ?? 'sticky';
+  const environment = options.environment ?? model.actors.indexOf('environment');
+  let state = model.init();
+  let last = 0;
+  const choices: number[] = [];
+  for (const ref of refs) {
+    const enabled = model.actions(state);
+    const i = findStep(model as Model<unknown, A>, enabled, ref);
+    if (i < 0) {
+      if (options.dropped?.(ref)) continue;
+      return null;
+    }
+    const action = enabled[i]!;
+    const next = model.next(state, action);
+    choices.push(choiceFor(enabled, i, last, reading, environment));
+    const failure = checkStep(properties, state, action, next);
+    if (failure) return failure.property === property ? choices : null;
+    state = next;
+    last = action.actor;
+  }
+  // the steps ran out: go on as runSchedule completes a list (choice 0), so an end state can still be reached
+  for (let k = choices.length; ; k++) {
+    const enabled = model.actions(state);
+    if (enabled.length === 0) return checkEnd(properties, state)?.property === property ? choices : null;
+    if (k >= (options.completeUpTo ?? 0)) return null;
+    const action = enabled[pickIndex(enabled, 0, last, reading, environment)]!;
+    const next = model.next(state, action);
+    const failure = checkStep(properties, state, action, next);
+    if (failure) return failure.property === property ? choices : null;
+    state = next;
+    last = action.actor;
+  }
+}
+
+/**
+ * Schedules whose runs break `property` in fewer steps than `steps` do, made by
+ * dropping steps of the run: the steps an actor took from one of its steps on
+ * (earliest first: the biggest cut), then single steps. Lazy.
+ */
+export function* shorterSchedules<S, A extends Action>(
+  model: Model<S, A>,
+  properties: readonly Property<S, A>[],
+  steps: readonly Step<S, A>[],
+  property: string,
+  options: Pick<RunOptions, 'reading' | 'environment'> = {},
+): Generator<number[]> {
+  const refs = steps.map((s) => stepRef(model as Model<unknown, A>, s.action));
+  const L = refs.length;
+  const seen = new Set<string>();
+  // a candidate may be completed with choice 0, as long as its run stays shorter than this one
+  const attempt = (keep: (k: number) => boolean): number[] | null =>
+    replayByIdentity(model, properties, refs.filter((_r, k) => keep(k)), property, { ...options, completeUpTo: L - 1 });
+  const fresh = (c: number[] | null): c is number[] => {
+    if (!c || c.length >= L) return false;
+    const key = c.join(',');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  const actors = [...new Set(steps.map((s) => s.action.actor))];
+  for (const x of actors) {
+    for (let j = 0; j < L; j++) {
+      if (steps[j]!.action.actor !== x) continue;
+      const c = attempt((k) => k < j || steps[k]!.action.actor !== x);
+      if (fresh(c)) yield c;
+    }
+  }
+  // an actor's loop: from one of its steps to the next time it takes the same step (a wait that slept for nothing)
+  for (const x of actors) {
+    const mine = refs.flatMap((r, k) => (steps[k]!.action.actor === x ? [k] : []));
+    for (let a = 0; a < mine.length; a++) {
+      for (let b = a + 1; b < mine.length; b++) {
+        if (!sameStep(refs[mine[a]!]!, refs[mine[b]!]!)) continue;
+        const from = mine[a]!;
+        const to = mine[b]!;
+        const c = attempt((k) => k < from || k >= to || steps[k]!.action.actor !== x);
+        if (fresh(c)) yield c;
+      }
+    }
+  }
+  for (let j = 0; j < L; j++) {
+    const c = attempt((k) => k !== j);
+    if (fresh(c)) yield c;
+  }
+  // one other choice at some step, then choice 0 (a preemption moved): reaches runs that reorder steps
+  const reading = options.reading ?? 'sticky';
+  const environment = options.environment ?? model.actors.indexOf('environment');
+  const prefix: number[] = [];
+  const widths: number[] = [];
+  {
+    let state = model.init();
+    let last = 0;
+    for (const step of steps) {
+      const enabled = model.actions(state);
+      const i = enabled.indexOf(step.action);
+      if (i < 0) return; // not this model's run
+      prefix.push(choiceFor(enabled, i, last, reading, environment));
+      widths.push(enabled.length);
+      state = step.state;
+      last = step.action.actor;
+    }
+  }
+  for (let i = 0; i < L; i++) {
+    for (let alt = 0; alt < widths[i]!; alt++) {
+      if (alt === prefix[i]) continue;
+      const candidate = [...prefix.slice(0, i), alt];
+      const run = runSchedule(model, properties, candidate, { reading, environment, maxSteps: L - 1 });
+      if (run.violation?.property === property && run.violation.steps.length < L && fresh(candidate)) yield candidate;
+    }
+  }
+}
+
+export interface RunCase {
+  readonly model: Model<unknown, Action>;
+  readonly properties: readonly Property<unknown, Action>[];
+}
+
+/** A simpler scenario, and which steps of the old run may go missing in it. */
+export interface SmallerScenario<Sc> {
+  readonly scenario: Sc;
+  readonly dropped: (ref: StepRef) => boolean;
+}
+
+/**
+ * Wraps the arbitrary of (scenario, schedule) pairs. Its shrinks are, in
+ * order: simpler scenarios with the same run replayed by identity (`smaller`),
+ * shorter runs (`shorterSchedules`), then fast-check's own shrinks. The
+ * model-aware ones need the model and properties of a scenario (`caseOf`).
+ */
+export class RunArbitrary<Sc> extends fc.Arbitrary<[Sc, number[]]> {
+  constructor(
+    private readonly inner: fc.Arbitrary<[Sc, number[]]>,
+    private readonly caseOf: (scenario: Sc) => RunCase,
+    private readonly runOptions: RunOptions = {},
+    private readonly smaller: (scenario: Sc) => Iterable<SmallerScenario<Sc>> = () => [],
+  ) {
+    super();
+  }
+
+  generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<[Sc, number[]]> {
+    return this.inner.generate(mrng, biasFactor);
+  }
+
+  canShrinkWithoutContext(value: unknown): value is [Sc, number[]] {
+    return this.inner.canShrinkWithoutContext(value);
+  }
+
+  shrink(value: [Sc, number[]], context: unknown): fc.Stream<fc.Value<[Sc, number[]]>> {
+    const [scenario, schedule] = value;
+    // the tuple's context is its components' contexts: keep the scenario's, so it can still shrink
+    const scenarioContext = Array.isArray(context) ? (context[0] as unknown) : undefined;
+    const { caseOf, runOptions, smaller } = this;
+    function* moves(): Generator<fc.Value<[Sc, number[]]>> {
+      const { model, properties } = caseOf(scenario);
+      const run = runSchedule(model, properties, schedule, runOptions);
+      const v = run.violation;
+      if (!v) return;
+      const refs = v.steps.map((s) => stepRef(model, s.action));
+      for (const smaller1 of smaller(scenario)) {
+        const c = caseOf(smaller1.scenario);
+        const choices = replayByIdentity(c.model, c.properties, refs, v.property, { ...runOptions, dropped: smaller1.dropped });
+        if (choices) yield new fc.Value<[Sc, number[]]>([smaller1.scenario, choices], [undefined, undefined]);
+      }
+      for (const c of shorterSchedules(model, properties, v.steps, v.property, runOptions)) {
+        yield new fc.Value<[Sc, number[]]>([scenario, c], [scenarioContext, undefined]);
+      }
+    }
+    return new fc.Stream(moves()).join(this.inner.shrink(value, context));
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * `crsim matrix`: every model against every property on the standard
+ * scenarios (properties/standard-scenarios.ts), as a table.
+ *
+ * A cell is decided cheaply: per (model, scenario), one exhaustive run checks
+ * every property still open; when it finds a violation, that property's cell is
+ * closed (first scenario, shortest counterexample) and the run is repeated
+ * without it. A property violated on a small scenario is not checked again on
+ * the larger ones, so most runs are the single exploration that shows the rest hold.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { variants as registry } from '../../models/index.ts';
+import { restartProperties } from '../../properties/restart.ts';
+import { STANDARD_SCENARIOS, standardScenario, type StandardScenario } from '../../properties/standard-scenarios.ts';
+import { exploreSync } from '../engine/run.ts';
+import { buildModel, type RestartVariant } from '../kernel/model.ts';
+import { intOption, UsageError } from './errors.ts';
+import { resolveVariant } from './resolve.ts';
+
+export interface Cell {
+  readonly verdict: 'holds' | 'violated' | 'incomplete';
+  /** violated: the first standard scenario (smallest first) that shows it */
+  readonly scenario?: string;
+  /** violated: the length of the shortest counterexample on that scenario */
+  readonly steps?: number;
+  readonly message?: string;
+  /** violated: the schedule that replays it (`crsim check --scenario ...`) */
+  readonly schedule?: readonly number[];
+  /** incomplete: the scenario where --max-states stopped the search */
+  readonly stoppedOn?: string;
+}
+
+export interface MatrixRow {
+  readonly model: string;
+  readonly summary: string;
+  /** a mutant's declared property */
+  readonly breaks?: string;
+  readonly cells: Readonly<Record<string, Cell>>;
+  /** exhaustive runs, distinct states summed over them, and the time they took */
+  readonly runs: number;
+  readonly states: number;
+  readonly elapsedMs: number;
+}
+
+export interface Matrix {
+  readonly properties: readonly { readonly id: string; readonly title: string }[];
+  readonly scenarios: readonly { readonly code: string; readonly description: string }[];
+  readonly rows: readonly MatrixRow[];
+}
+
+export interface MatrixOptions {
+  readonly scenarios?: readonly StandardScenario[];
+  /** a bound per exhaustive run; past it the cell is `incomplete` */
+  readonly maxStates?: number;
+  readonly onRow?: (row: MatrixRow) => void;
+}
+
+/** One row: a variant against every property, scenario after scenario, smallest first. */
+export function matrixRow(variant: RestartVariant, options: MatrixOptions = {}): MatrixRow {
+  const scenarios = options.scenarios ?? STANDARD_SCENARIOS;
+  const started = Date.now();
+  const cells: Record<string, Cell> = {};
+  let ids: string[] | null = null;
+  let runs = 0;
+  let states = 0;
+  for (const { code, scenario } of scenarios) {
+    const model = buildModel(variant, scenario);
+    const all = restartProperties(model);
+    ids ??= all.map((p) => p.id);
+    for (;;) {
+      const open = all.filter((p) => !cells[p.id]);
+      if (open.length === 0) break;
+      const r = exploreSync(model, open, options.maxStates !== undefined ? { maxStates: options.maxStates } : {});
+      runs++;
+      states += r.stats.states;
+      if (r.verdict === 'violated') {
+        const v = r.violation!;
+        cells[v.property] = { verdict: 'violated', scenario: code, steps: v.steps.length, message: v.message, schedule: v.choices };
+        continue;
+      }
+      if (r.verdict === 'incomplete') {
+        for (const p of open) cells[p.id] = { verdict: 'incomplete', stoppedOn: code };
+      }
+      break;
+    }
+  }
+  for (const id of ids ?? []) cells[id] ??= { verdict: 'holds' };
+  return {
+    model: variant.name,
+    summary: variant.summary,
+    ...(variant.breaks ? { breaks: variant.breaks } : {}),
+    cells,
+    runs,
+    states,
+    elapsedMs: Date.now() - started,
+  };
+}
+
+/**
+ * The matrix of the given variants (default: the registry) on the standard scenarios.
+ *
+ * @example
+ * const m = computeMatrix([v18]);
+ * m.rows[0]!.cells.P8; // { verdict: 'violated', scenario: 'L', steps: 11, ... }
+ */
+export function computeMatrix(variants: readonly RestartVariant[] = registry, options: MatrixOptions = {}): Matrix {
+  const scenarios = options.scenarios ?? STANDARD_SCENARIOS;
+  const probe = buildModel(variants[0] ?? registry[0]!, scenarios[0]!.scenario);
+  const properties = restartProperties(probe).map((p) => ({ id: p.id, title: p.title }));
+  const rows = variants.map((v) => {
+    const row = matrixRow(v, { ...options, scenarios });
+    options.onRow?.(row);
+    return row;
+  });
+  return { properties, scenarios: scenarios.map(({ code, description }) => ({ code, description })), rows };
+}
+
+/** `✓`, `✗ LZ·12` (first scenario · counterexample steps), or `?` (stopped by --max-states). */
+export function cellText(c: Cell): string {
+  if (c.verdict === 'holds') return '✓';
+  if (c.verdict === 'incomplete') return `? ${c.stoppedOn}`;
+  return `✗ ${c.scenario}·${c.steps}`;
+}
+
+/** A mutant whose declared property holds on every standard scenario: the matrix did not catch it. */
+export function uncaught(m: Matrix): MatrixRow[] {
+  return m.rows.filter((r) => r.breaks && r.cells[r.breaks]?.verdict !== 'violated');
+}
+
+const LEGEND_CELLS =
+  '✓ holds on every standard scenario · ✗ S·n violated, first on scenario S (smallest first), shortest counterexample n steps · ? stopped by --max-states';
+
+export function matrixText(m: Matrix): string {
+  const head = ['model', ...m.properties.map((p) => p.id)];
+  const body = m.rows.map((r) => [
+    r.model,
+    ...m.properties.map((p) => (r.breaks === p.id ? `[${cellText(r.cells[p.id]!)}]` : cellText(r.cells[p.id]!))),
+  ]);
+  const widths = head.map((h, k) => Math.max(h.length, ...body.map((row) => row[k]!.length)));
+  const line = (row: string[]): string => row.map((c, k) => c.padEnd(widths[k]!)).join('  ').trimEnd();
+  const out = [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line), ''];
+  out.push(LEGEND_CELLS, '[ ] the property a mutant declares it breaks', '');
+  const w = Math.max(...m.scenarios.map((s) => s.code.length));
+  out.push('scenarios, smallest first:', ...m.scenarios.map((s) => `  ${s.code.padEnd(w)}  ${s.description}`));
+  const missed = uncaught(m);
+  if (missed.length) out.push('', `not caught: ${missed.map((r) => `${r.model} (declares ${r.breaks})`).join(', ')}`);
+  return out.join('\n');
+}
+
+/** The README block: a markdown table and its legend, with nothing that changes from run to run. */
+export function matrixMarkdown(m: Matrix): string {
+  const head = `| model | ${m.properties.map((p) => p.id).join(' | ')} |`;
+  const rule = `| --- | ${m.properties.map(() => ':---:').join(' | ')} |`;
+  const rows = m.rows.map((r) => {
+    const cells = m.properties.map((p) => {
+      const t = cellText(r.cells[p.id]!);
+      return r.breaks === p.id ? `**${t}**` : t;
+    });
+    return `| \`${r.model}\` | ${cells.join(' | ')} |`;
+  });
+  return [
+    head,
+    rule,
+    ...rows,
+    '',
+    `${LEGEND_CELLS}. **Bold**: the property a mutant declares it breaks.`,
+    '',
+    `Scenarios, smallest first: ${m.scenarios.map((s) => `\`${s.code}\` ${s.description}`).join(' · ')}.`,
+  ].join('\n');
+}
+
+export const MATRIX_START = '<!-- matrix:start -->';
+export const MATRIX_END = '<!-- matrix:end -->';
+
+/** The text between the markers, or null when the file has none. */
+export function readmeBlock(text: string): string | null {
+  const a = text.indexOf(MATRIX_START);
+  const b = text.indexOf(MATRIX_END);
+  if (a < 0 || b < a) return null;
+  return text.slice(a + MATRIX_START.length, b).trim();
+}
+
+export function replaceReadmeBlock(text: string, block: string): string {
+  const a = text.indexOf(MATRIX_START);
+  const b = text.indexOf(MATRIX_END);
+  if (a < 0 || b < a) throw new UsageError(`--readme: expected a '${MATRIX_START}' line before a '${MATRIX_END}' line`);
+  return `${text.slice(0, a + MATRIX_START.length)}\n${block}\n${text.slice(b)}`;
+}
+
+export interface MatrixCliOptions {
+  readonly model?: string;
+  readonly scenarios?: string;
+  readonly maxStates?: string;
+  readonly md?: boolean;
+  readonly json?: boolean;
+  readonly readme?: string;
+}
+
+export function registerMatrix(program: Command, out: (s: string) => void): void {
+  program
+    .command('matrix')
+    .description('check every model against P1-P10 on the standard scenarios; exit 1 when a mutant does not break the property it declares')
+    .option('-m, --model <names>', 'only these models, comma-separated (names or .ts files); default: every registered model')
+    .option('--scenarios <codes>', 'comma-separated scenario codes instead of the standard set, e.g. LZL,LL+sig2')
+    .option('--max-states <n>', 'stop a run after this many distinct states (the cell shows ?)')
+    .option('--md', 'print the markdown table (the README block)')
+    .option('--json', 'print JSON: every cell with its message and schedule')
+    .option('--readme <file>', 'rewrite the block between the matrix markers in this file')
+    .action(async (o: MatrixCliOptions) => {
+      program.setOptionValue('exitCode', await matrix(o, out));
+    });
+}
+
+export async function matrix(o: MatrixCliOptions, out: (s: string) => void): Promise<number> {
+  const chosen = o.model ? await Promise.all(o.model.split(',').map((n) => resolveVariant(n.trim()))) : registry;
+  let scenarios: readonly StandardScenario[] | undefined;
+  if (o.scenarios) {
+    try {
+      scenarios = o.scenarios.split(',').map((c) => standardScenario(c.trim()));
+    } catch (e) {
+      throw new UsageError(`--scenarios: ${(e as Error).message}`);
+    }
+  }
+  const maxStates = intOption('--max-states', o.maxStates, 1, 2 ** 31 - 1);
+  const tty = process.stderr.isTTY;
+  const m = computeMatrix(chosen, {
+    ...(scenarios ? { scenarios } : {}),
+    ...(maxStates !== undefined ? { maxStates } : {}),
+    onRow: (r) => {
+      if (tty) process.stderr.write(`${r.model}: ${r.runs} runs, ${r.states.toLocaleString('en-US')} states, ${(r.elapsedMs / 1000).toFixed(1)} s\n`);
+    },
+  });
+  if (o.readme) {
+    let text: string;
+    try {
+      text = readFileSync(o.readme, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--readme: cannot read '${o.readme}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    writeFileSync(o.readme, replaceReadmeBlock(text, matrixMarkdown(m)));
+    out(`${o.readme}: matrix block rewritten (${m.rows.length} models × ${m.properties.length} properties)`);
+  } else if (o.json) out(JSON.stringify(m, null, 2));
+  else if (o.md) out(matrixMarkdown(m));
+  else out(matrixText(m));
+  return uncaught(m).length ? 1 : 0;
+}

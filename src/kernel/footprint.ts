@@ -1,0 +1,295 @@
+/**
+ * The footprint vocabulary, and the recorder that writes it down.
+ *
+ * A transition's footprint lists the shared objects it touched, each named by
+ * its path in the state and tagged with how it touched it:
+ *
+ * | name | object |
+ * | --- | --- |
+ * | `ctx.refcount`, `ctx.activePid`, … | a field of the ctx |
+ * | `coord.sched`, `tasks[2].slot`, … | a field of the coordinator or of task 2 (index in the model, pids_arr first) |
+ * | `tasks[2].pc@T6e` | "task 2 is at T6e": written by the step that enters or leaves T6e |
+ * | `fired[0]`, `oops` | fault 0 has fired; the oops record |
+ *
+ * | kind | meaning | commutes with |
+ * | --- | --- | --- |
+ * | `read` | the value was read (a wait's condition, a guard, a branch) | reads, incs and decs of other objects |
+ * | `write` | the value was set | nothing on the same object |
+ * | `inc` | a counter went up by one (`ckpt_ctx_get`) | another `inc` |
+ * | `dec` | a counter went down by one and did not reach zero from above 0 (`ckpt_ctx_put`) | another `dec` |
+ *
+ * Two gets commute; two puts commute; a get and a put do not (in the other
+ * order the put may be the one that frees). A put that frees also writes
+ * `ctx.freed`, which every use of the ctx reads (`ctx_use`), so it conflicts
+ * with every later use. A put on a counter already at 0 reads it (the kernel
+ * would oops), which conflicts with every update.
+ *
+ * Footprints are recorded, not declared: `buildModel` runs a step on a copy of
+ * the state seen through a proxy that notes every field the step reads or
+ * writes (and the step's guard, at the state where it was enabled). So a model
+ * written in the style of models/v18.ts needs nothing more than to change
+ * counters with {@link counterAdd} (the kernel's get and put do). The `reads`
+ * and `writes` lists of a step stay what they were: documentation, in the same
+ * names. Partial-order reduction (src/engine/dpor.ts) uses the recorded ones.
+ */
+
+import { DEC, INC, KIND_NAMES, READ, WRITE, type AccessKind } from '../engine/access.ts';
+
+/** Object names ↔ dense ids, one table per model (ids are local to a process). */
+export class Vocabulary {
+  private readonly ids = new Map<string, number>();
+  readonly names: string[] = [];
+
+  id(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(name, id);
+      this.names.push(name);
+    }
+    return id;
+  }
+
+  /** `tasks[2].slot:write` */
+  describe(code: number): string {
+    return `${this.names[code >> 2]}:${KIND_NAMES[code & 3]}`;
+  }
+}
+
+/** The state's containers are its top-level objects and arrays, and the objects inside those arrays. */
+const RAW = Symbol('raw');
+const CONTAINER = Symbol('container');
+
+/** The recorder of the transition being traced, or null when nothing is recorded. */
+let active: Recorder | null = null;
+
+/** A container seen through the recorder: the fields' ids are computed once per container. */
+class Container {
+  private readonly leafIds = new Map<string, number>();
+  private readonly pcIds = new Map<string, number>();
+  readonly children = new Map<string, Container>();
+
+  constructor(
+    readonly vocab: Vocabulary,
+    readonly path: string,
+    readonly isArray: boolean,
+  ) {}
+
+  leaf(key: string): number {
+    let id = this.leafIds.get(key);
+    if (id === undefined) {
+      id = this.vocab.id(this.isArray ? `${this.path}[${key}]` : this.path ? `${this.path}.${key}` : key);
+      this.leafIds.set(key, id);
+    }
+    return id;
+  }
+
+  pcAt(label: unknown): number {
+    const l = String(label);
+    let id = this.pcIds.get(l);
+    if (id === undefined) {
+      id = this.vocab.id(`${this.path}.pc@${l}`);
+      this.pcIds.set(l, id);
+    }
+    return id;
+  }
+
+  child(key: string, isArray: boolean): Container {
+    let c = this.children.get(key);
+    if (!c) {
+      c = new Container(this.vocab, this.isArray ? `${this.path}[${key}]` : this.path ? `${this.path}.${key}` : key, isArray);
+      this.children.set(key, c);
+    }
+    return c;
+  }
+}
+
+function isContainerValue(v: unknown): v is object {
+  return typeof v === 'object' && v !== null;
+}
+
+/**
+ * Records the accesses of one transition. The root and its object or array
+ * fields are containers, and so are the objects inside those arrays
+ * (`tasks[2]`); any other value is a leaf, read and written whole (`oops`).
+ */
+class Recorder {
+  codes: number[] = [];
+  private readonly proxies = new Map<object, object>();
+  /** > 0 while a counter update runs: its raw read and write are noted as one inc or dec */
+  quiet = 0;
+  readonly: boolean = false;
+
+  constructor(private readonly root: Container) {}
+
+  note(id: number, kind: AccessKind): void {
+    if (this.quiet === 0) this.codes.push(id * 4 + kind);
+  }
+
+  wrap<T extends object>(target: T, c: Container, depth: number): T {
+    let p = this.proxies.get(target);
+    if (p) return p as T;
+    const rec = this;
+    const handler: ProxyHandler<T> = {
+      get(t, key, receiver) {
+        if (key === RAW) return t;
+        if (key === CONTAINER) return c;
+        const v = Reflect.get(t, key, receiver) as unknown;
+        if (typeof key === 'symbol' || (c.isArray && key === 'length')) return v;
+        if (typeof v === 'function') return v; // array methods: they read through the proxy
+        if (isContainerValue(v) && depth < 2 && (depth === 0 || c.isArray)) {
+          return rec.wrap(v, c.child(key, Array.isArray(v)), depth + 1);
+        }
+        rec.note(c.leaf(key), READ);
+        return v;
+      },
+      set(t, key, value, receiver) {
+        if (rec.readonly) throw new Error(`footprint: a guard wrote ${c.path}.${String(key)}`);
+        if (typeof key !== 'symbol' && !(c.isArray && key === 'length')) {
+          const old = (t as Record<string, unknown>)[key];
+          if (isContainerValue(old) && depth < 2 && (depth === 0 || c.isArray)) rec.noteAll(old, c.child(key, Array.isArray(old)), WRITE);
+          else {
+            rec.note(c.leaf(key), WRITE);
+            if (key === 'pc' && old !== value) {
+              rec.note(c.pcAt(old), WRITE);
+              rec.note(c.pcAt(value), WRITE);
+            }
+          }
+        }
+        return Reflect.set(t, key, value, receiver);
+      },
+      deleteProperty(t, key) {
+        if (typeof key !== 'symbol') rec.note(c.leaf(key), WRITE);
+        return Reflect.deleteProperty(t, key);
+      },
+    };
+    p = new Proxy(target, handler);
+    this.proxies.set(target, p);
+    return p as T;
+  }
+
+  /** A container replaced wholesale: every leaf of it is written. */
+  noteAll(v: object, c: Container, kind: AccessKind): void {
+    for (const [k, x] of Object.entries(v)) {
+      if (isContainerValue(x) && c.isArray) this.noteAll(x, c.child(k, Array.isArray(x)), kind);
+      else this.note(c.leaf(k), kind);
+    }
+  }
+}
+
+/**
+ * A copy of the state one level deep in every container, so that a step may
+ * mutate it freely: the top-level record, its objects and arrays, and the
+ * objects in those arrays. Values deeper down (the oops record) are shared:
+ * steps replace them, never mutate them.
+ */
+export function cloneState<T extends object>(s: T): T {
+  const out: Record<string, unknown> = {};
+  for (const k in s) {
+    const v = (s as Record<string, unknown>)[k];
+    if (Array.isArray(v)) {
+      const a = new Array<unknown>(v.length);
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i] as unknown;
+        a[i] = isContainerValue(x) ? (Array.isArray(x) ? x.slice() : { ...x }) : x;
+      }
+      out[k] = a;
+    } else if (isContainerValue(v)) out[k] = { ...v };
+    else out[k] = v;
+  }
+  return out as T;
+}
+
+/**
+ * A copier specialised to the shape of `sample` (the initial state): object
+ * literals with the fields spelled out, which V8 builds several times faster
+ * than spreads. Every state of a model has the shape of its initial state
+ * (the fingerprint relies on it too): a field a step added would be lost.
+ */
+export function makeCloner<T extends object>(sample: T): (s: T) => T {
+  const lit = (obj: object, expr: string): string =>
+    `{${Object.keys(obj).map((k) => `${JSON.stringify(k)}: ${expr}[${JSON.stringify(k)}]`).join(', ')}}`;
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(sample)) {
+    const src = `s[${JSON.stringify(k)}]`;
+    if (Array.isArray(v)) {
+      const first = v.find(isContainerValue);
+      if (first && !Array.isArray(first) && v.every((x) => isContainerValue(x) && !Array.isArray(x))) {
+        parts.push(`${JSON.stringify(k)}: ${src}.map((x) => (${lit(first, 'x')}))`);
+      } else if (v.every((x) => !isContainerValue(x))) parts.push(`${JSON.stringify(k)}: ${src}.slice()`);
+      else return cloneState;
+    } else if (isContainerValue(v)) parts.push(`${JSON.stringify(k)}: ${lit(v, src)}`);
+    else parts.push(`${JSON.stringify(k)}: ${src}`);
+  }
+  return new Function('s', `return {${parts.join(', ')}};`) as (s: T) => T;
+}
+
+/** How a model records: one root container per model. */
+export class Tracer {
+  readonly vocab = new Vocabulary();
+  private readonly root = new Container(this.vocab, '', false);
+
+  /**
+   * Runs `body` on a mutable copy of `state` seen through the recorder.
+   * Returns the new state and the accesses, in order.
+   */
+  trace<T extends object>(state: T, body: (draft: T) => void): { next: T; codes: number[] } {
+    const next = cloneState(state);
+    const rec = new Recorder(this.root);
+    const prev = active;
+    active = rec;
+    try {
+      body(rec.wrap(next, this.root, 0));
+    } finally {
+      active = prev;
+    }
+    return { next, codes: rec.codes };
+  }
+
+  /** The reads a read-only look at `state` makes (a step's guard). */
+  reads<T extends object, R>(state: T, body: (view: T) => R): { value: R; codes: number[] } {
+    const rec = new Recorder(this.root);
+    rec.readonly = true;
+    const prev = active;
+    active = rec;
+    try {
+      const value = body(rec.wrap(state, this.root, 0));
+      return { value, codes: rec.codes };
+    } finally {
+      active = prev;
+    }
+  }
+
+  /** The id of a name of the vocabulary (for the objects a property observes). */
+  id(name: string): number {
+    return this.vocab.id(name);
+  }
+}
+
+/**
+ * Adds `delta` (+1 or -1) to a counter field, noted as one `inc` or `dec`.
+ * Returns the value before. A decrement of a counter at 0 or below changes
+ * nothing and is noted as a read (the caller reports it).
+ */
+export function counterAdd<T extends object, K extends keyof T & string>(obj: T, field: K, delta: 1 | -1): number {
+  const o = obj as unknown as Record<PropertyKey, unknown> & Record<string, number>;
+  const rec = active;
+  const raw = (o[RAW] as Record<string, number> | undefined) ?? o;
+  const before = raw[field]!;
+  if (delta < 0 && before <= 0) {
+    if (rec) void o[field]; // noted as a read
+    return before;
+  }
+  if (rec) {
+    rec.quiet++;
+    try {
+      o[field] = before + delta; // through the proxy, kept quiet
+    } finally {
+      rec.quiet--;
+    }
+    const c = o[CONTAINER] as Container | undefined;
+    if (!c) throw new Error(`counterAdd: ${field} of an object that is not part of the traced state`);
+    rec.note(c.leaf(field), delta > 0 ? INC : DEC);
+  } else raw[field] = before + delta;
+  return before;
+}
