@@ -30,6 +30,14 @@
  *   task's T11, which runs only when that task is the first to fail.
  * - everything else (init_completion after prepare_descendants, the T2–T3
  *   window, the signal handling of the waits) is v18's, see models/v18.ts.
+ *
+ * What the checker finds (test/variants.test.ts, faults.test.ts, bugs.test.ts):
+ * v18's P7 window (T8a1–T8a2 with a live next task) is gone, since completion
+ * now waits for the predecessor's restore_task_done. B4, B5 and B6 remain. With a
+ * ghost, B4's -ESRCH leaves the ghost on ghostq for ever (P9, no fault). Under
+ * faults: B7 (P6) when an error releases a ghost before the first activation,
+ * B14 (P9) with an extra task, and a task killed in T1 that is still prepared
+ * hangs the coordinator (P9), as in every variant.
  */
 import { BUG_ON, ckpt_ctx_get, ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
 import { complete } from '../src/kernel/completion.ts';

@@ -49,6 +49,14 @@
  *
  * Not modelled: wait_sync_threads (the thread-group barrier of v19), the
  * ptrace and permission checks of __prepare_descendants, debug task status.
+ *
+ * What the checker finds (test/variants.test.ts, faults.test.ts, bugs.test.ts):
+ * without faults P1–P10 hold, except that a thread zombie (exit_signal -1,
+ * reaped at exit_notify) that exits inside its predecessor's T8a1–T8a2 window
+ * is not found by the lookup: -ESRCH (P8). B4, B5 and B6 are gone. Under a
+ * plain signal: the out-of-turn restore above (P3, P4, and P6 or P9), and a
+ * task killed in T1 that is still prepared hangs the coordinator (P9). B7
+ * (P6) when a signal releases a ghost early. B14 (P9) with an extra task.
  */
 import { BUG_ON, ckpt_ctx_get, ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
 import { complete } from '../src/kernel/completion.ts';

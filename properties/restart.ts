@@ -28,10 +28,23 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
   const woke = (prev: RestartState, next: RestartState): boolean =>
     next.coord.waits > prev.coord.waits && !next.ctx.error;
 
+  // What each step check reads besides the transition's own footprint, named as
+  // src/kernel/footprint.ts names objects (for partial-order reduction). A check
+  // of the acting task's own fields observes nothing more: only its own steps
+  // change them, and the check runs at each of them.
+  const tasksField = (field: string): string[] => m.env.tasks.map((_t, i) => `tasks[${i}].${field}`);
+  const ownPc = (a: RestartAction, s: RestartState): string | undefined =>
+    a.actor === COORDINATOR ? s.coord.pc : a.actor <= s.tasks.length ? s.tasks[a.actor - 1]!.pc : undefined;
+  /** P1, P2: a wake (the coordinator's own step) reads ERROR and every task's field */
+  const atWake = (field: string) => (prev: RestartState, _a: RestartAction, next: RestartState): string[] =>
+    next.coord.waits !== prev.coord.waits ? ['ctx.error', ...tasksField(field)] : [];
+  const nothing = (): string[] => [];
+
   return [
     {
       id: 'P1',
       title: 'when the coordinator wakes without ERROR, every live task has finished restore_task',
+      observes: atWake('restored'),
       onStep(prev, _a, next) {
         if (!woke(prev, next)) return null;
         // the tasks of pids_arr: a ghost or an extra task never restores
@@ -42,6 +55,7 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
     {
       id: 'P2',
       title: 'when the coordinator wakes without ERROR, every zombie has passed exit_notify',
+      observes: atWake('exitState'),
       onStep(prev, _a, next) {
         if (!woke(prev, next)) return null;
         const missing = m.env.tasks.flatMap((t, i) => (t.kind === 'zombie' && next.tasks[i]!.exitState === 0 ? [t.vpid] : []));
@@ -51,6 +65,7 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
     {
       id: 'P3',
       title: 'activation follows pids order, each entry once, active_pid <= nr_pids',
+      observes: nothing, // only a step that writes active_pid can fail it
       onStep(prev, a, next) {
         const from = prev.ctx.activePid;
         const to = next.ctx.activePid;
@@ -74,6 +89,9 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
     {
       id: 'P4',
       title: 'at most one task is inside restore_task',
+      // only a task entering restore_task can fail it: it reads whether the others are inside
+      observes: (prev, a, next) =>
+        ownPc(a, next) === 'T6e' && ownPc(a, prev) !== 'T6e' ? m.env.tasks.map((_t, i) => `tasks[${i}].pc@T6e`) : [],
       onStep(_p, _a, next) {
         const inside = next.tasks.flatMap((t, i) => (t.pc === 'T6e' ? [pid(m, i)] : []));
         return inside.length > 1 ? `tasks ${inside.join(' and ')} are inside restore_task together` : null;
@@ -82,6 +100,7 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
     {
       id: 'P5',
       title: 'ckpt_ctx refcount never below 0, no use after free, freed exactly once at the end',
+      observes: nothing, // only a step that sets the oops can fail it
       onStep(prev, _a, next) {
         return !prev.oops && next.oops?.property === 'P5' ? next.oops.what : null;
       },
@@ -95,6 +114,7 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
     {
       id: 'P6',
       title: 'no BUG_ON fires',
+      observes: nothing,
       onStep(prev, _a, next) {
         return !prev.oops && next.oops?.property === 'P6' ? next.oops.what : null;
       },
@@ -102,6 +122,7 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
     {
       id: 'P7',
       title: 'no task returns success before SUCCESS is set, nor after ERROR',
+      observes: (prev, a, next) => (a.actor !== COORDINATOR && ownPc(a, next) === DONE && ownPc(a, prev) !== DONE ? ['ctx.success', 'ctx.error'] : []),
       onStep(prev, a, next) {
         if (a.actor === COORDINATOR || a.actor > next.tasks.length) return null;
         const i = a.actor - 1;
@@ -115,6 +136,7 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
     {
       id: 'P8',
       title: 'with no fault injected, the restart succeeds (the coordinator returns 0)',
+      observes: (prev, a, next) => (a.actor === COORDINATOR && next.coord.pc === DONE && prev.coord.pc !== DONE ? next.fired.map((_f, k) => `fired[${k}]`) : []),
       onStep(prev, _a, next) {
         if (prev.coord.pc === DONE || next.coord.pc !== DONE) return null;
         if (next.coord.ret === 0 || m.injected(next)) return null;
@@ -133,6 +155,7 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
     {
       id: 'P10',
       title: 'PF_RESTARTING is set from T4 until the task returns (for ever on a zombie)',
+      observes: nothing, // each task's own fields, changed only by its own steps
       onStep(_p, _a, next) {
         for (let i = 0; i < next.tasks.length; i++) {
           const t = next.tasks[i]!;

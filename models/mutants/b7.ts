@@ -8,7 +8,7 @@
  * mutant makes the early release unconditional. Breaks P6.
  */
 import type { RestartVariant } from '../../src/kernel/model.ts';
-import { v18final } from '../v18-final.ts';
+import { v18final, without } from '../v18-final.ts';
 
 export const b7: RestartVariant = {
   ...v18final,
@@ -16,7 +16,7 @@ export const b7: RestartVariant = {
   summary: 'v18-final with a ghost that does not wait on ghostq before it exits',
   breaks: 'P6',
   task: {
-    ...v18final.task,
+    ...without(v18final.task, 'G5:prepare', 'G5:check', 'G5:sleep'),
     G4: {
       fn: 'do_ghost_task',
       cite: 'mutant B7: do_ghost_task: current->flags |= PF_RESTARTING; no wait on ghostq',

@@ -32,6 +32,8 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
   private edges = 0;
   private readonly trackEdges: boolean;
   private stopped: string | null = null;
+  /** the depth limit cut a state: the level is still scanned for end states */
+  private cutByDepth = false;
   private finished: Result<S, A> | null = null;
   private readonly started = Date.now();
 
@@ -63,6 +65,7 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
     const deadline = Date.now() + budgetMs;
     const { model, properties, visited, stats } = this;
     const maxStates = this.options.maxStates ?? Infinity;
+    const depthLimit = this.options.depthLimit ?? Infinity;
     let tick = 0;
     for (;;) {
       if (this.cursor >= this.level.length) {
@@ -74,7 +77,7 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
         this.depth++;
         stats.maxDepth = this.depth;
       }
-      if (this.stopped) return this.finish();
+      if (this.stopped && !this.cutByDepth) return this.finish();
       if ((++tick & 255) === 0 && Date.now() >= deadline) {
         this.updateStats();
         return null;
@@ -87,6 +90,11 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
         continue;
       }
       if (this.found) continue; // only looking for a shorter end-state violation now
+      if (this.depth >= depthLimit) {
+        this.stop(`depth limit ${depthLimit} reached`);
+        this.cutByDepth = true;
+        continue;
+      }
       for (let i = 0; i < enabled.length; i++) {
         const action = enabled[i]!;
         const next = model.next(state, action);
@@ -146,7 +154,7 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
   private violation(choices: number[]): Violation<S, A> {
     const run = replay(this.model, this.properties, choices);
     if (!run.failure) throw new Error('internal: a counterexample did not replay to its violation');
-    return { ...run.failure, steps: run.steps, choices: run.choices };
+    return { ...run.failure, steps: run.steps, choices: run.choices, shortest: this.options.depthLimit === undefined };
   }
 
   /**

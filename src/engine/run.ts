@@ -1,4 +1,5 @@
 import { Observable } from 'rxjs';
+import { DporSearch } from './dpor.ts';
 import { ExhaustiveSearch } from './exhaustive.ts';
 import { RandomSearch } from './random.ts';
 import type { Search, SearchOptions } from './search.ts';
@@ -6,6 +7,13 @@ import type { Action, Model, Property, Result, RunEvent, Strategy } from './type
 
 export interface ExploreOptions extends SearchOptions {
   readonly strategy?: Strategy;
+  /**
+   * exhaustive: `dpor` (dynamic partial-order reduction, when the model records
+   * footprints and every property says what it observes) or `none`; default `none`
+   */
+  readonly reduction?: 'dpor' | 'none';
+  /** dpor: which thread a new state runs first (`stay`: the one that just moved) */
+  readonly porOrder?: 'stay' | 'lowest';
   /** how often a progress event is emitted, in milliseconds */
   readonly progressMs?: number;
 }
@@ -16,7 +24,14 @@ export function createSearch<S, A extends Action>(
   options: ExploreOptions = {},
 ): Search<S, A> {
   const strategy = options.strategy ?? 'exhaustive';
-  if (strategy === 'exhaustive') return new ExhaustiveSearch(model, properties, options);
+  if (strategy === 'exhaustive') {
+    if (options.reduction === 'dpor') {
+      const why = DporSearch.supports(model, properties);
+      if (why) throw new Error(`partial-order reduction unavailable: ${why}`);
+      return new DporSearch(model, properties, options);
+    }
+    return new ExhaustiveSearch(model, properties, options);
+  }
   if (strategy === 'random') return new RandomSearch(model, properties, options);
   throw new Error(`unknown strategy ${String(strategy)}`);
 }

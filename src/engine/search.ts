@@ -9,6 +9,13 @@ export interface SearchOptions {
   readonly seed?: number;
   /** random walks: a run longer than this is reported as never ending */
   readonly maxDepth?: number;
+  /** exhaustive (breadth-first): expand no state this many steps deep (verdict `incomplete` if one was cut) */
+  readonly depthLimit?: number;
+  /**
+   * exhaustive with reduction: the states a plain breadth-first search may
+   * store to prove the (projected) counterexample shortest; 0 skips the proof
+   */
+  readonly certifyStates?: number;
 }
 
 /** An explorer that works in slices, so a caller can report progress and stop it. */

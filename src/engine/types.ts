@@ -107,6 +107,13 @@ export interface Violation<S, A extends Action = Action> {
   readonly cycleStart?: number;
   /** the choice sequence (index of the action among the enabled ones at each step) */
   readonly choices: readonly number[];
+  /**
+   * true when no shorter counterexample exists (breadth-first search, or a
+   * reduced search's counterexample certified by one); false when not proven
+   */
+  readonly shortest?: boolean;
+  /** how the counterexample was made short, or why it is not proven shortest */
+  readonly shortestNote?: string;
 }
 
 export interface Stats {
@@ -126,6 +133,8 @@ export type Verdict = 'holds' | 'violated' | 'incomplete';
 export interface Result<S, A extends Action = Action> {
   readonly verdict: Verdict;
   readonly explored: Strategy;
+  /** exhaustive search: the partial-order reduction used, if any */
+  readonly reduction?: 'dpor';
   readonly stats: Stats;
   readonly violation?: Violation<S, A>;
   /** why the run stopped before a verdict */

@@ -1,0 +1,113 @@
+import { WRITE } from './access.ts';
+import { ExhaustiveSearch } from './exhaustive.ts';
+import { replay } from './replay.ts';
+import { threadOf, type Action, type Model, type Property, type Violation } from './types.ts';
+
+/** A transition of a counterexample: its thread and its accesses (observations included). */
+export interface TracedStep {
+  readonly thread: number;
+  readonly fp: readonly number[];
+}
+
+/**
+ * The causal past of a counterexample's last transition: that transition,
+ * and every earlier one it depends on, through its thread's program order or
+ * a conflicting access, transitively. Any order of the same transitions that
+ * respects those dependencies reaches a state that agrees on everything the
+ * last transition and its property read, so the projection, in the original
+ * order, violates the property too. It drops the transitions the reduced
+ * search ran early (a persistent set may schedule a thread that the violation
+ * does not need), and it is never longer than a shortest counterexample of
+ * the same Mazurkiewicz trace.
+ *
+ * Returns the indices kept, in order.
+ */
+export function causalPast(steps: readonly TracedStep[]): number[] {
+  const m = steps.length - 1;
+  if (m < 0) return [];
+  const keep: number[] = [m];
+  const threads = new Set<number>([steps[m]!.thread]);
+  // object id → mask of the access kinds of the kept transitions
+  const masks = new Map<number, number>();
+  const add = (fp: readonly number[]): void => {
+    for (const c of fp) masks.set(c >> 2, (masks.get(c >> 2) ?? 0) | (1 << (c & 3)));
+  };
+  add(steps[m]!.fp);
+  for (let k = m - 1; k >= 0; k--) {
+    const s = steps[k]!;
+    let needed = threads.has(s.thread);
+    if (!needed) {
+      for (const c of s.fp) {
+        const mask = masks.get(c >> 2);
+        if (!mask) continue;
+        const kind = c & 3;
+        if (kind === WRITE ? mask !== 0 : (mask & ~(1 << kind)) !== 0) {
+          needed = true;
+          break;
+        }
+      }
+    }
+    if (!needed) continue;
+    keep.push(k);
+    threads.add(s.thread);
+    add(s.fp);
+  }
+  return keep.reverse();
+}
+
+/**
+ * Replays the kept transitions (by thread) and returns the violation they
+ * reach, or null when they do not replay (which would be a footprint that
+ * missed an access).
+ */
+export function project<S, A extends Action>(
+  model: Model<S, A>,
+  properties: readonly Property<S, A>[],
+  violation: Violation<S, A>,
+  steps: readonly TracedStep[],
+): Violation<S, A> | null {
+  const kept = causalPast(steps);
+  if (kept.length === steps.length) return violation;
+  let state = model.init();
+  const choices: number[] = [];
+  for (const k of kept) {
+    const enabled = model.actions(state);
+    const index = enabled.findIndex((a) => threadOf(a) === steps[k]!.thread);
+    if (index < 0) return null;
+    choices.push(index);
+    state = model.next(state, enabled[index]!);
+  }
+  const run = replay(model, properties, choices);
+  if (!run.failure) return null;
+  return { ...run.failure, steps: run.steps, choices: run.choices };
+}
+
+export type Certified<S, A extends Action> =
+  | { readonly shortest: true; readonly violation: Violation<S, A> }
+  | { readonly shortest: false; readonly violation: Violation<S, A>; readonly why: string };
+
+/**
+ * Is the counterexample a shortest one? A plain breadth-first search to its
+ * length answers, within a budget of states, and returns the counterexample
+ * the plain search would have returned: a shortest one, the first in
+ * breadth-first order (so a reduced search reports what a plain one does).
+ */
+export function certify<S, A extends Action>(
+  model: Model<S, A>,
+  properties: readonly Property<S, A>[],
+  violation: Violation<S, A>,
+  maxStates: number,
+): Certified<S, A> {
+  if (violation.cycleStart !== undefined) return { shortest: false, violation, why: 'a cycle is not certified' };
+  const length = violation.steps.length;
+  const bfs = new ExhaustiveSearch(model, properties, { maxStates, depthLimit: length });
+  let r;
+  do r = bfs.work(Infinity);
+  while (!r);
+  if (r.verdict === 'violated') return { shortest: true, violation: { ...r.violation!, shortest: true } };
+  const why =
+    r.stoppedBy?.startsWith('depth')
+      ? 'internal: breadth-first search found no violation within its length'
+      : `not proven shortest: breadth-first search to depth ${length} needs more than ${maxStates.toLocaleString('en-US')} states`;
+  return { shortest: false, violation, why };
+}
