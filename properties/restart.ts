@@ -148,6 +148,7 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
       title: 'every run ends: no deadlock, no run that goes on for ever',
       coversNonTermination: true,
       onEnd(s) {
+        if (s.oops) return null; // the run ended at an oops: P5's or P6's
         const who = unfinished(s);
         return who.length ? `deadlock: nothing can move, yet ${who.join('; ')}` : null;
       },

@@ -251,9 +251,14 @@ export function scenarioToInput(s: Scenario): ScenarioInput {
   const listed = s.walk.slice(0, s.walk.length - extra).map((i) => s.tasks[i]!);
   const extraTasks = s.walk.slice(s.walk.length - extra).map((i) => s.tasks[i]!);
   let e = 0;
+  // parseScenario numbers an extra task after the largest vpid so far: write the vpid only when it differs
+  let next = Math.max(...listed.map((t) => t.vpid)) + 1;
   const faults: FaultInput[] = s.faults.map((f) => {
-    if (f.type === 'extra-task') return { type: 'extra-task', vpid: extraTasks[e++]!.vpid };
-    return { ...f };
+    if (f.type !== 'extra-task') return { ...f };
+    const vpid = extraTasks[e++]!.vpid;
+    const auto = next;
+    next = Math.max(next, vpid + 1);
+    return vpid === auto && f.vpid === undefined ? { type: 'extra-task' } : { type: 'extra-task', vpid };
   });
   return {
     name: s.name,

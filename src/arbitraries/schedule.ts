@@ -62,6 +62,8 @@ export interface ScheduleRun<S, A extends Action> {
   /** true when the run reached a state with nothing enabled */
   readonly ended: boolean;
   readonly violation?: Violation<S, A>;
+  /** the violation is only the bound: the run was still going after `maxSteps` */
+  readonly atBound?: boolean;
 }
 
 /** The absolute index that choice `c` picks among `enabled`, after `last` moved. */
@@ -124,13 +126,13 @@ export function runSchedule<S, A extends Action>(
     if (k >= maxSteps || (k >= schedule.length && !complete)) {
       const p = complete ? properties.find((q) => q.coversNonTermination) : undefined;
       if (!p) return result(false);
-      return result(false, {
+      return { ...result(false), atBound: true, violation: {
         property: p.id,
         title: p.title,
         message: `no end after ${k} steps (the run's bound; the schedule was completed with choice 0)`,
         steps,
         choices,
-      });
+      } };
     }
     const i = pickIndex(enabled, schedule[k] ?? 0, last, reading, environment);
     const action = enabled[i]!;

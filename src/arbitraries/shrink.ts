@@ -142,15 +142,36 @@ export function* shorterSchedules<S, A extends Action>(
       last = step.action.actor;
     }
   }
+  let budget = DEVIATION_BUDGET;
+  const tryList = (candidate: number[]): boolean => {
+    const run = runSchedule(model, properties, candidate, { reading, environment, maxSteps: L - 1 });
+    budget -= run.steps.length + 1;
+    return !run.atBound && run.violation?.property === property && run.violation.steps.length < L;
+  };
   for (let i = 0; i < L; i++) {
     for (let alt = 0; alt < widths[i]!; alt++) {
       if (alt === prefix[i]) continue;
       const candidate = [...prefix.slice(0, i), alt];
-      const run = runSchedule(model, properties, candidate, { reading, environment, maxSteps: L - 1 });
-      if (run.violation?.property === property && run.violation.steps.length < L && fresh(candidate)) yield candidate;
+      if (tryList(candidate) && fresh(candidate)) yield candidate;
+    }
+  }
+  // two of them (a wake-up lost between two preemptions needs both), within a budget of simulated steps
+  for (let i = 0; i < L && budget > 0; i++) {
+    for (let a = 0; a < widths[i]! && budget > 0; a++) {
+      if (a === prefix[i]) continue;
+      const first = [...prefix.slice(0, i), a];
+      for (let j = i + 1; j < L - 1 && budget > 0; j++) {
+        for (let b = 1; b < 4 && budget > 0; b++) {
+          const candidate = [...first, ...new Array<number>(j - i - 1).fill(0), b];
+          if (tryList(candidate) && fresh(candidate)) yield candidate;
+        }
+      }
     }
   }
 }
+
+/** how many steps the two-preemption moves may simulate per shrink (about a second) */
+const DEVIATION_BUDGET = 400_000;
 
 export interface RunCase {
   readonly model: Model<unknown, Action>;

@@ -130,6 +130,11 @@ export async function explore(o: ExploreCliOptions, out: (s: string) => void): P
   }
 
   const v = r.violation;
+  if (o.path !== undefined && !v && r.verdict !== 'incomplete') {
+    throw new UsageError(
+      `--path: '${o.path}' replays no counterexample of seed ${seed} (give the seed, model and options that explore printed with it)`,
+    );
+  }
   const best = v && o.compare !== false ? shortestCounterexample(variant, r.scenario!, v.property, 300_000) : null;
   const saved = o.out && v ? await saveReplay(o.out, r.model!, r.properties, v, { command: 'explore', seed: r.seed, path: r.path! }) : null;
   const time = `${(r.elapsedMs / 1000).toFixed(2)} s`;
@@ -190,6 +195,9 @@ export async function explore(o: ExploreCliOptions, out: (s: string) => void): P
       out('');
       out(`schedule: ${v.choices.join(' ')}`);
       out(`replay: ${replayCommand(o, r)}`);
+      if (variant.breaks && v.property !== variant.breaks && o.properties === undefined) {
+        out(`note: ${variant.name} is declared to break ${variant.breaks}; add --properties ${variant.breaks} to look for that violation`);
+      }
     }
     if (o.out) for (const line of savedLines(o.out, saved)) out(line);
   }

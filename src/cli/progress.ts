@@ -32,6 +32,7 @@ export interface ProgressOptions {
 /** A bar that may never show: every method is a no-op off a terminal. */
 export class ProgressBar {
   private bar: cliProgress.SingleBar | null = null;
+  private format = '';
   private readonly stream: NonNullable<ProgressOptions['stream']>;
   readonly enabled: boolean;
   private readonly delayMs: number;
@@ -57,6 +58,8 @@ export class ProgressBar {
   }
 
   private show(format: string, total: number, value: number, payload: Record<string, string>): void {
+    if (this.bar && this.format !== format) this.stop(); // a new phase (explore: search, then shrink)
+    this.format = format;
     if (!this.bar) {
       this.bar = new cliProgress.SingleBar(
         { format, stream: this.stream as NodeJS.WritableStream, hideCursor: true, clearOnComplete: true, barsize: 24, fps: 8, etaBuffer: 20 },
@@ -88,10 +91,10 @@ export class ProgressBar {
     const rate = this.rateOf(stats.elapsedMs, stats.runs);
     const eta = rate > 0 ? duration(((totalRuns - stats.runs) / rate) * 1000) : '?';
     this.show(
-      'random {bar} {percentage}% │ {value}/{total} runs │ {rate} runs/s │ longest {depth} │ {elapsed} │ ETA {eta}',
+      'random {bar} {percentage}% │ {value}/{total} runs │ {rate} runs/s │ longest {depth} │ {elapsed} │ ETA {left}',
       totalRuns,
       stats.runs,
-      { rate: n(rate), depth: String(stats.maxDepth), elapsed: duration(stats.elapsedMs), eta },
+      { rate: n(rate), depth: String(stats.maxDepth), elapsed: duration(stats.elapsedMs), left: eta },
     );
   }
 
@@ -110,20 +113,20 @@ export class ProgressBar {
     }
     if (budget.timeMs !== undefined) {
       const left = Math.max(0, budget.timeMs - p.elapsedMs);
-      this.show('explore {bar} {percentage}% │ {runs} runs │ {rate} runs/s │ {elapsed} │ ETA {eta}', budget.timeMs, Math.min(p.elapsedMs, budget.timeMs), {
+      this.show('explore {bar} {percentage}% │ {runs} runs │ {rate} runs/s │ {elapsed} │ ETA {left}', budget.timeMs, Math.min(p.elapsedMs, budget.timeMs), {
         runs: n(p.runs),
         rate: n(rate),
         elapsed,
-        eta: duration(left),
+        left: duration(left),
       });
       return;
     }
     const total = budget.runs ?? 1;
     const eta = rate > 0 ? duration(((total - p.runs) / rate) * 1000) : '?';
-    this.show('explore {bar} {percentage}% │ {value}/{total} runs │ {rate} runs/s │ {elapsed} │ ETA {eta}', total, Math.min(p.runs, total), {
+    this.show('explore {bar} {percentage}% │ {value}/{total} runs │ {rate} runs/s │ {elapsed} │ ETA {left}', total, Math.min(p.runs, total), {
       rate: n(rate),
       elapsed,
-      eta,
+      left: eta,
     });
   }
 

@@ -90,8 +90,10 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private readonly started = Date.now();
   private readonly trackCycles: boolean;
   private readonly stay: boolean;
-  /** transitions that reached a finished state (its summary was checked instead) */
+  /** transitions that reached a finished state whose summary showed no race with the stack */
   cacheHits = 0;
+  /** transitions that reached a finished state explored again, its summary racing with the stack */
+  reexplored = 0;
 
   constructor(
     private readonly model: Model<S, A>,
@@ -281,72 +283,51 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
     const [hi, lo] = fingerprint(next);
     const added = this.visited.add(hi, lo, -1, -1);
-    if (added >= 0) {
-      this.mark(added, ON_STACK);
-      this.push(next, added, thread);
-      const child = this.stack[i + 1]!;
-      // a thread enabled before and disabled after this event: it could have gone first
-      this.why = 'disabled';
-      for (const a of frame.enabled) {
-        const q = threadOf(a);
-        if (q !== thread && child.index[q]! < 0) this.enqueue(frame, q);
-      }
-      if (child.enabled.length === 0) {
-        const end = checkEnd(this.properties, next);
-        if (end) return this.violated(end, true);
-      }
-      return null;
-    }
+    if (added >= 0) return this.descend(i, next, added, thread);
     const id = -added - 1;
-    if (process.env.DPOR_STATELESS && this.status[id] === FINISHED) {
-      this.mark(id, ON_STACK);
-      this.push(next, id, thread);
-      const child = this.stack[i + 1]!;
-      this.why = 'disabled';
-      for (const a of frame.enabled) {
-        const q = threadOf(a);
-        if (q !== thread && child.index[q]! < 0) this.enqueue(frame, q);
-      }
-      if (child.enabled.length === 0) {
-        const end = checkEnd(this.properties, next);
-        if (end) return this.violated(end, true);
-      }
-      return null;
-    }
-    this.cacheHits++;
-    // disabled threads: the same rule, against the cached state's enabled set
-    const enabledNext = this.model.actions(next);
-    this.why = 'disabled';
-    const on = new Uint8Array(this.T);
-    for (const a of enabledNext) on[threadOf(a)] = 1;
-    for (const a of frame.enabled) {
-      const q = threadOf(a);
-      if (q !== thread && !on[q]) this.enqueue(frame, q);
-    }
     if (this.status[id] === ON_STACK) {
+      this.disabledBy(i, this.model.actions(next), thread);
       if (this.trackCycles) return this.cycle(i, id);
       this.fallbacks.cycle++;
       for (const f of this.stack) {
         this.expandAll(f);
         f.unknown = true;
       }
-      frame.summary = SummaryTable.TOP;
       return null;
     }
     const summary = this.summaryOf[id]!;
-    if (summary === SummaryTable.TOP) {
-      this.fallbacks.top++;
-      for (const f of this.stack) {
-        this.expandAll(f);
-        f.unknown = true;
-      }
-      frame.summary = SummaryTable.TOP;
-      return null;
+    if (summary === SummaryTable.TOP || this.racesBelow(i, summary, next)) {
+      // what was explored below this state may race with the current stack: explore it again here
+      this.reexplored++;
+      return this.descend(i, next, id, thread);
     }
-    this.why = 'summary';
-    this.checkSummary(i, summary, next);
+    this.cacheHits++;
+    this.disabledBy(i, this.model.actions(next), thread);
     frame.summary = this.summaries.union(frame.summary, this.summaries.withEvent(summary, thread, ev.fpSet));
     return null;
+  }
+
+  /** Pushes the state the event leaving frame i reached, to be explored. */
+  private descend(i: number, next: S, id: number, thread: number): Result<S, A> | null {
+    this.mark(id, ON_STACK);
+    this.push(next, id, thread);
+    const child = this.stack[i + 1]!;
+    this.disabledBy(i, child.enabled, thread);
+    if (child.enabled.length === 0) {
+      const end = checkEnd(this.properties, next);
+      if (end) return this.violated(end, true);
+    }
+    return null;
+  }
+
+  /** A thread enabled before and disabled after the event leaving frame i could have gone first. */
+  private disabledBy(i: number, after: readonly A[], thread: number): void {
+    const frame = this.stack[i]!;
+    this.why = 'disabled';
+    for (const a of frame.enabled) {
+      const q = threadOf(a);
+      if (q !== thread && !after.some((x) => threadOf(x) === q)) this.enqueue(frame, q);
+    }
   }
 
   private readCode(name: string): number {
@@ -438,7 +419,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
    * (or, for a thread blocked there, its guard) conflicts with, such as the
    * wake-up that will let it run.
    */
-  private checkSummary(top: number, summary: number, state: S): void {
+  private racesBelow(top: number, summary: number, state: S): boolean {
     const sets = this.summaries.sets(summary);
     const codes = this.summaries.codes;
     let enabled: readonly A[] | null = null;
@@ -467,15 +448,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
           const j = e >> 2;
           const ej = this.stack[j]!.ev!;
           if (ej.thread !== q && conflicts(c, ((c >> 2) << 2) | (e & 3))) {
-            if (clock[ej.thread]! < ej.seq) {
-              this.reverse(j, q, top, false);
-              break;
-            }
+            if (clock[ej.thread]! < ej.seq) return true;
           }
           if ((e & 3) === 1) break;
         }
       }
     }
+    return false;
   }
 
   private conflictsWithSet(fp: readonly number[], set: Int32Array): boolean {
@@ -505,7 +484,9 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
   private pop(): void {
     const frame = this.stack.pop()!;
-    const summary = frame.unknown ? SummaryTable.TOP : frame.summary;
+    let summary = frame.unknown ? SummaryTable.TOP : frame.summary;
+    // a state explored again keeps what its earlier explorations found below it
+    if (this.status[frame.id] === ON_STACK && this.summaryOf[frame.id]! > 0) summary = this.summaries.union(summary, this.summaryOf[frame.id]!);
     this.status[frame.id] = FINISHED;
     this.summaryOf[frame.id] = summary;
     const parent = this.stack[this.stack.length - 1];

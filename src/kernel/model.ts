@@ -252,6 +252,9 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
     env,
     init: () => initialState(variant, scenario),
     actions(s) {
+      // After an oops (use after free, put below zero, BUG_ON) the kernel's state is
+      // undefined: the run ends there, and only P5/P6 speak of it.
+      if (s.oops) return [];
       const out: RestartAction[] = [];
       const c = stepOf(variant.coordinator, s.coord.pc, 'the coordinator');
       if (c && (!c.enabled || c.enabled(s, s.coord, env, -1))) {

@@ -72,7 +72,7 @@ function svg(a: Annotated, trace: Trace): string {
     const endRow = a.finishedAt[i] ?? null;
     const y2 = endRow !== null ? cy(endRow) : height - 12;
     out.push(`<line class="lifeline" x1="${cx(i)}" y1="${HEAD_H}" x2="${cx(i)}" y2="${y2}"/>`);
-    if (endRow !== null) out.push(`<line class="lifeline-end" x1="${cx(i) - 10}" y1="${y2 + 12}" x2="${cx(i) + 10}" y2="${y2 + 12}"><title>${esc(l.name)} finished</title></line>`);
+    if (endRow !== null) out.push(`<line class="lifeline-end" x1="${cx(i) - 10}" y1="${y2 + 17}" x2="${cx(i) + 10}" y2="${y2 + 17}"><title>${esc(l.name)} finished</title></line>`);
     out.push('</g>');
   });
   // row bands (clickable), step numbers, changes

@@ -1,0 +1,123 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { parseDuration } from '../src/cli/explore.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'crsim-explore-'));
+const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+  const lines: string[] = [];
+  const err: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
+  try {
+    return { code: await main(argv, (s) => lines.push(s)), out: lines.join('\n'), err: err.join('') };
+  } finally {
+    spy.mockRestore();
+  }
+};
+
+describe('crsim explore', () => {
+  it('mutant:B3 --runs 2000 --seed 1 fails with a shrunk counterexample, the seed and the path that replay it', async () => {
+    const r = await run('explore', '--model', 'mutant:B3', '--runs', '2000', '--seed', '1');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^model mutant:B3 · explore \(fast-check, seed 1\)/);
+    expect(r.out).toMatch(/\nP\d+ violated after \d+ steps: /);
+    expect(r.out).toMatch(/shrunk in \d+ steps/);
+    expect(r.out).toMatch(/\nscenario: \{"name":/);
+    expect(r.out).toMatch(/\n\s+coordinator\s/); // the swimlane
+    expect(r.out).toMatch(/\nreplay: crsim explore --model mutant:B3 --seed 1 --path \d+(:\d+)*$/m);
+  });
+
+  it('the printed replay command gives back the same counterexample', async () => {
+    const first = await run('explore', '--model', 'mutant:B3', '--runs', '2000', '--seed', '1', '--properties', 'P2', '--json');
+    const a = JSON.parse(first.out) as { schedule: number[]; replay: string; steps: number; shortest: number; property: string };
+    expect(a.property).toBe('P2');
+    expect(a.steps).toBe(a.shortest); // shrunk to the length exhaustive search finds on the same scenario
+    const again = await run(...a.replay.replace(/^crsim /, '').split(' '), '--json');
+    expect(again.code).toBe(1);
+    expect((JSON.parse(again.out) as { schedule: number[] }).schedule).toEqual(a.schedule);
+  });
+
+  it('--out saves a replay file that crsim replay confirms', async () => {
+    const cex = join(dir, 'explore.json');
+    const r = await run('explore', '--model', 'mutant:B2', '--runs', '2000', '--seed', '2', '--properties', 'P2', '--out', cex);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`saved ${cex}`);
+    const rep = await run('replay', cex);
+    expect(rep.code).toBe(1);
+    expect(rep.out).toContain('reproduced: P2');
+  });
+
+  it('a model that holds: every run passes (exit 0); --time bounds the run instead of --runs', async () => {
+    const r = await run('explore', '--model', 'v20', '--no-faults', '--runs', '300', '--seed', '5');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/300 runs, [\d.]+ s; no violation of P1, P2, .*P10 found/);
+    const t = await run('explore', '--model', 'v20', '--no-faults', '--time', '500ms', '--seed', '5', '--json');
+    expect(t.code).toBe(0);
+    const j = JSON.parse(t.out) as { verdict: string; runs: number; elapsedMs: number };
+    expect(j.verdict).toBe('holds');
+    expect(j.runs).toBeGreaterThan(10);
+    expect(j.elapsedMs).toBeLessThan(5000);
+  });
+
+  it('a fixed scenario: explores only schedules', async () => {
+    const r = await run('explore', '--model', 'v18', '--tasks', '1', '--properties', 'P8', '--runs', '500', '--json');
+    const j = JSON.parse(r.out) as { steps: number; shortest: number; scenario: { tasks: unknown[] } };
+    expect(j.scenario.tasks).toHaveLength(1);
+    expect(j.steps).toBe(11);
+    expect(j.shortest).toBe(11);
+  });
+
+  it.each([
+    [['--runs', '10', '--time', '5s'], /--runs and --time: give one of them/],
+    [['--time', 'soon'], /--time: expected a duration such as 60s/],
+    [['--path', 'x:1'], /--path: expected fast-check's path/],
+    [['--faults', 'meteor'], /--faults: unknown value 'meteor'/],
+    [['--headers', 'all'], /--headers: expected none, valid or any/],
+    [['--properties', 'P11'], /unknown property 'P11'/],
+    [['--model', 'v99'], /--model: unknown model 'v99'/],
+    [['--seed', '1', '--path', '0:9999'], /--path: '0:9999' replays no counterexample of seed 1/],
+  ])('bad options are usage errors (exit 2): %j', async (args, message) => {
+    const r = await run('explore', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('60s')).toBe(60_000);
+    expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('3')).toBe(3000);
+  });
+});
+
+describe('the README examples of replay, report and explore run as written', () => {
+  const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+  const block = (name: string): string[][] => {
+    const text = readme.slice(readme.indexOf(`<!-- ${name} -->`), readme.indexOf(`<!-- ${name}:end -->`));
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith('npx crsim '))
+      .map((l) => l.replace(/#.*$/, '').trim().split(/\s+/).slice(2))
+      .map((args) => args.map((a) => (/^cex/.test(a) ? join(dir, a) : a)));
+  };
+  const expected = (args: string[]): number => {
+    if (args[0] === 'report') return 0;
+    if (args[0] === 'explore') return args.includes('v20') ? 0 : 1;
+    return 1; // check and replay of a violation
+  };
+
+  it('replay-examples', async () => {
+    const commands = block('replay-examples');
+    expect(commands.length).toBeGreaterThanOrEqual(5);
+    for (const args of commands) expect((await run(...args)).code, args.join(' ')).toBe(expected(args));
+    expect(readFileSync(join(dir, 'cex.html'), 'utf8')).toMatch(/^<!doctype html>/);
+  });
+
+  it('explore-examples', async () => {
+    const commands = block('explore-examples');
+    expect(commands.length).toBe(3);
+    for (const args of commands) expect((await run(...args)).code, args.join(' ')).toBe(expected(args));
+  });
+});
