@@ -97,6 +97,10 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
       out(swimlane(model, model.init(), v.steps, v.cycleStart !== undefined ? { cycleStart: v.cycleStart } : {}));
       out('');
       out(`schedule: ${v.choices.join(' ')}`);
+      const breaks = model.variant.breaks;
+      if (breaks && v.property !== breaks && o.properties === undefined) {
+        out(`note: ${model.name} is declared to break ${breaks}; the shortest violation of any property is this ${v.property}. Add --properties ${breaks} to see its own.`);
+      }
     }
     if (o.out) for (const line of savedLines(o.out, saved)) out(line);
   }
