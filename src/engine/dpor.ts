@@ -1,4 +1,4 @@
-import { conflicts, READ } from './access.ts';
+import { conflicts, footprintsConflict } from './access.ts';
 import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
 import { replay } from './replay.ts';
@@ -38,7 +38,17 @@ interface Frame<S, A> {
   /** what lies below is not fully known (a cycle goes through here): the summary is TOP */
   unknown: boolean;
   ev: Event<A> | null;
+  /** sleep set: threads whose next step is explored elsewhere, with its footprint */
+  readonly sleep: Map<number, readonly number[]>;
+  /** threads explored from here, with the footprint of their step */
+  readonly explored: Map<number, readonly number[]>;
+  /** experimental: per (thread, access) of the future, the cone of what it depends on */
+  cone: Cone;
 }
+
+type Cone = Map<number, { ea: ReadonlySet<number>; et: number }>;
+const KEY = 1 << 20;
+const EMPTY_SET: ReadonlySet<number> = new Set();
 
 const ON_STACK = 1;
 const FINISHED = 2;
@@ -75,6 +85,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private readonly visited = new VisitedSet();
   private status = new Uint8Array(1 << 12);
   private summaryOf = new Int32Array(1 << 12);
+  /** the sleep set a state was explored with (threads below 31), to explore again if one wakes */
+  private sleepOf = new Int32Array(1 << 12);
   private readonly summaries: SummaryTable;
   private readonly emptySummary: number;
   private rootChecked = false;
@@ -84,12 +96,51 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private readonly last: Int32Array;
   private readonly zero: Int32Array;
   private readonly observers: Property<S, A>[];
-  private readonly readCache = new Map<string, number>();
   private stopped: string | null = null;
   private finished: Result<S, A> | null = null;
   private readonly started = Date.now();
   private readonly trackCycles: boolean;
   private readonly stay: boolean;
+  private fgSummary = false;
+  private readonly coneOf = new Map<number, Cone>();
+
+  /** experimental: the races of a cached state's future, with the cones' happens-before */
+  private coneRaces(top: number, cone: Cone): void {
+    for (const [key, { ea, et }] of cone) {
+      const q = Math.floor(key / KEY);
+      const c = key % KEY;
+      const h = this.hist[c >> 2];
+      if (!h || h.length === 0) continue;
+      const ql = this.last[q]!;
+      const clock = (ql >= 0 ? this.stack[ql]!.ev!.vc : this.zero).slice();
+      const join = (o: Int32Array): void => {
+        for (let t = 0; t < this.T; t++) if (o[t]! > clock[t]!) clock[t] = o[t]!;
+      };
+      for (let r = 0; r < Math.min(31, this.T); r++) if ((et >>> r) & 1 && this.last[r]! >= 0) join(this.stack[this.last[r]!]!.ev!.vc);
+      for (const a of ea) {
+        const ha = this.hist[a >> 2];
+        if (!ha) continue;
+        for (let k = ha.length - 1; k >= 0; k--) {
+          const e = ha[k]!;
+          if (conflicts(a, ((a >> 2) << 2) | (e & 3))) join(this.stack[e >> 2]!.ev!.vc);
+          if ((e & 3) === 1) break;
+        }
+      }
+      for (let k = h.length - 1; k >= 0; k--) {
+        const e = h[k]!;
+        const j = e >> 2;
+        const ej = this.stack[j]!.ev!;
+        if (ej.thread !== q && conflicts(c, ((c >> 2) << 2) | (e & 3)) && clock[ej.thread]! < ej.seq) {
+          this.coneEt = et;
+          this.reverse(j, q, top, false);
+          this.coneEt = -1;
+          break;
+        }
+        if ((e & 3) === 1) break;
+      }
+    }
+  }
+  private coneEt = -1;
   /** transitions that reached a finished state whose summary showed no race with the stack */
   cacheHits = 0;
   /** transitions that reached a finished state explored again, its summary racing with the stack */
@@ -141,11 +192,14 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       const m = new Int32Array(n);
       m.set(this.summaryOf);
       this.summaryOf = m;
+      const z = new Int32Array(n);
+      z.set(this.sleepOf);
+      this.sleepOf = z;
     }
     this.status[id] = st;
   }
 
-  private push(state: S, id: number, preferred: number): void {
+  private push(state: S, id: number, preferred: number, sleep: Map<number, readonly number[]> = new Map()): void {
     const enabled = this.model.actions(state);
     const index = new Int32Array(this.T).fill(-1);
     for (let k = 0; k < enabled.length; k++) index[threadOf(enabled[k]!)] = k;
@@ -159,12 +213,22 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       summary: this.emptySummary,
       unknown: false,
       ev: null,
+      sleep,
+      explored: new Map(),
+      cone: new Map(),
     };
-    if (enabled.length) {
-      const first = this.stay && preferred >= 0 && index[preferred]! >= 0 ? preferred : threadOf(enabled[0]!);
+    let first = this.stay && preferred >= 0 && index[preferred]! >= 0 && !sleep.has(preferred) ? preferred : -1;
+    if (first < 0) {
+      const a = enabled.find((x) => !sleep.has(threadOf(x)));
+      if (a) first = threadOf(a);
+    }
+    if (first >= 0) {
       frame.todo.push(first);
       frame.queued[first] = 1;
     }
+    let mask = 0;
+    for (const t of sleep.keys()) if (t < 31) mask |= 1 << t;
+    this.sleepOf[id] = mask;
     if (enabled.length) this.added.first++;
     this.stack.push(frame);
     if (this.stack.length - 1 > this.stats.maxDepth) this.stats.maxDepth = this.stack.length - 1;
@@ -176,7 +240,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private why: keyof DporSearch<S, A>['added'] = 'first';
 
   private enqueue(frame: Frame<S, A>, thread: number): void {
-    if (frame.queued[thread]) return;
+    if (frame.queued[thread] || frame.sleep.has(thread)) return;
     this.added[this.why]++;
     frame.queued[thread] = 1;
     frame.todo.push(thread);
@@ -242,7 +306,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         const names = p.observes!(frame.state, action, next);
         if (names.length) {
           if (fp === footprint) fp = fp.slice();
-          for (const n of names) fp.push(this.readCode(n));
+          for (const n of names) fp.push(this.por.observe(next, n));
         }
       }
     }
@@ -283,7 +347,12 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
     const [hi, lo] = fingerprint(next);
     const added = this.visited.add(hi, lo, -1, -1);
-    if (added >= 0) return this.descend(i, next, added, thread);
+    const childSleep = new Map<number, readonly number[]>();
+    for (const src of [frame.sleep, frame.explored]) {
+      for (const [u, fu] of src) if (u !== thread && !footprintsConflict(fu, fp)) childSleep.set(u, fu);
+    }
+    frame.explored.set(thread, fp);
+    if (added >= 0) return this.descend(i, next, added, thread, childSleep);
     const id = -added - 1;
     if (this.status[id] === ON_STACK) {
       this.disabledBy(i, this.model.actions(next), thread);
@@ -296,21 +365,38 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       return null;
     }
     const summary = this.summaryOf[id]!;
-    if (summary === SummaryTable.TOP || this.racesBelow(i, summary, next)) {
+    // explored before with threads asleep that are awake now: explore it again (what was done is cached below)
+    let mask = 0;
+    for (const t of childSleep.keys()) if (t < 31) mask |= 1 << t;
+    const wasAsleep = this.sleepOf[id]!;
+    const woken = (wasAsleep & ~mask) !== 0 || (this.T > 31 && childSleep.size === 0 && wasAsleep !== 0);
+    if (woken) this.sleepOf[id] = wasAsleep & mask;
+    if (summary === SummaryTable.TOP || woken || process.env.DPOR_MODE === 'stateless' || (process.env.DPOR_MODE === 'reexplore' && this.racesBelow(i, summary, next))) {
       // what was explored below this state may race with the current stack: explore it again here
       this.reexplored++;
-      return this.descend(i, next, id, thread);
+      return this.descend(i, next, id, thread, childSleep);
     }
     this.cacheHits++;
+    if (process.env.DPOR_MODE === 'cone') {
+      const cone = this.coneOf.get(id) ?? new Map();
+      this.why = 'summary';
+      this.coneRaces(i, cone);
+      frame.cone = coneUnion(frame.cone, coneWithEvent(cone, thread, fp));
+    } else if (process.env.DPOR_MODE !== 'reexplore' && process.env.DPOR_MODE !== 'nosummary') {
+      this.why = 'summary';
+      this.fgSummary = true;
+      this.racesBelow(i, summary, next);
+      this.fgSummary = false;
+    }
     this.disabledBy(i, this.model.actions(next), thread);
     frame.summary = this.summaries.union(frame.summary, this.summaries.withEvent(summary, thread, ev.fpSet));
     return null;
   }
 
   /** Pushes the state the event leaving frame i reached, to be explored. */
-  private descend(i: number, next: S, id: number, thread: number): Result<S, A> | null {
+  private descend(i: number, next: S, id: number, thread: number, sleep: Map<number, readonly number[]>): Result<S, A> | null {
     this.mark(id, ON_STACK);
-    this.push(next, id, thread);
+    this.push(next, id, thread, sleep);
     const child = this.stack[i + 1]!;
     this.disabledBy(i, child.enabled, thread);
     if (child.enabled.length === 0) {
@@ -328,15 +414,6 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       const q = threadOf(a);
       if (q !== thread && !after.some((x) => threadOf(x) === q)) this.enqueue(frame, q);
     }
-  }
-
-  private readCode(name: string): number {
-    let c = this.readCache.get(name);
-    if (c === undefined) {
-      c = this.por.objectId(name) * 4 + READ;
-      this.readCache.set(name, c);
-    }
-    return c;
   }
 
   /** Earlier events of other threads whose accesses conflict with `fp` (back to the last write of each object). */
@@ -365,7 +442,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   readonly raceLog = new Map<string, number>();
   private reverse(j: number, thread: number, upTo: number, real: boolean): void {
     const frame = this.stack[j]!;
-    if (process.env.DPOR_LOG) {
+    if (process.env.DPOR_LOG && real) {
       const ej = frame.ev!;
       const top = this.stack[upTo]!;
       const q = top.ev && top.ev.thread === thread ? top.ev.action : top.enabled.find((x) => threadOf(x) === thread);
@@ -397,9 +474,19 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       }
       if (first[ek.thread] === 0x7fffffff) first[ek.thread] = ek.seq;
       if (!initial) continue;
-      if (frame.queued[ek.thread]) return; // an initial is already explored from there
+      if (frame.queued[ek.thread] || frame.sleep.has(ek.thread)) return; // an initial is already explored from there
       if (frame.index[ek.thread]! < 0) blocked = true;
       else if (candidate < 0) candidate = ek.thread;
+    }
+    if (candidate < 0 && !real && this.coneEt >= 0) {
+      // the racing future step's cone: a thread of it that has not moved since j starts the reversal
+      for (let r = 0; r < this.T && candidate < 0; r++) {
+        if (r !== thread && !(r < 31 && (this.coneEt >>> r) & 1)) continue;
+        if (frame.index[r]! < 0) continue;
+        if (this.last[r]! > j) continue;
+        if (frame.queued[r] || frame.sleep.has(r)) return;
+        candidate = r;
+      }
     }
     if (candidate >= 0) this.enqueue(frame, candidate);
     // no initial is enabled before j (not expected), or a summary's thread has no initial on the stack: be safe
@@ -448,7 +535,15 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
           const j = e >> 2;
           const ej = this.stack[j]!.ev!;
           if (ej.thread !== q && conflicts(c, ((c >> 2) << 2) | (e & 3))) {
-            if (clock[ej.thread]! < ej.seq) return true;
+            if (clock[ej.thread]! < ej.seq) {
+              if (!this.fgSummary) return true;
+              if (process.env.DPOR_LOG) {
+                const key = `summ ${this.model.actors[ej.action.actor]}:${ej.action.label} vs t${q} on ${this.por.describeAccess!(c)} ${this.stack[j]!.index[q]! >= 0 ? 'en' : 'dis'}`;
+                this.raceLog.set(key, (this.raceLog.get(key) ?? 0) + 1);
+              }
+              this.reverse(j, q, top, false);
+              break;
+            }
           }
           if ((e & 3) === 1) break;
         }
@@ -489,9 +584,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     if (this.status[frame.id] === ON_STACK && this.summaryOf[frame.id]! > 0) summary = this.summaries.union(summary, this.summaryOf[frame.id]!);
     this.status[frame.id] = FINISHED;
     this.summaryOf[frame.id] = summary;
+    const old = this.coneOf.get(frame.id);
+    const cone = old ? coneUnion(old, frame.cone) : frame.cone;
+    if (process.env.DPOR_MODE === 'cone') this.coneOf.set(frame.id, cone);
     const parent = this.stack[this.stack.length - 1];
     if (parent) {
       const ev = parent.ev!;
+      if (process.env.DPOR_MODE === 'cone') parent.cone = coneUnion(parent.cone, coneWithEvent(cone, ev.thread, ev.fp));
       parent.summary = this.summaries.union(parent.summary, this.summaries.withEvent(summary, ev.thread, ev.fpSet));
     }
   }
@@ -565,4 +664,37 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     if (this.stopped) return (this.finished = { ...base, verdict: 'incomplete', stoppedBy: this.stopped });
     return (this.finished = { ...base, verdict: 'holds' });
   }
+}
+
+function conflictsAny(fp: Iterable<number>, set: ReadonlySet<number>): boolean {
+  for (const c of fp) {
+    const base = (c >> 2) << 2;
+    for (let k = 0; k < 4; k++) if (set.has(base + k) && conflicts(c, base + k)) return true;
+  }
+  return false;
+}
+
+function coneWithEvent(cone: Cone, t: number, fp: readonly number[]): Cone {
+  const out: Cone = new Map();
+  const fset = new Set(fp);
+  for (const [key, v] of cone) {
+    const q = Math.floor(key / KEY);
+    const c = key % KEY;
+    const inP = q === t || (t < 31 && (v.et >>> t) & 1) === 1 || conflictsAny(fset, v.ea) || conflictsAny([c], fset);
+    out.set(key, inP ? { ea: new Set([...v.ea, ...fp]), et: v.et | (t < 31 ? 1 << t : 0) } : v);
+  }
+  for (const c of fp) out.set(t * KEY + c, { ea: EMPTY_SET, et: 0 });
+  return out;
+}
+
+function coneUnion(a: Cone, b: Cone): Cone {
+  if (a.size === 0) return b;
+  if (b.size === 0) return a;
+  const out: Cone = new Map(a);
+  for (const [key, v] of b) {
+    const w = out.get(key);
+    if (!w) out.set(key, v);
+    else out.set(key, { ea: new Set([...w.ea].filter((x) => v.ea.has(x))), et: w.et & v.et });
+  }
+  return out;
 }

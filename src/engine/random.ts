@@ -27,12 +27,14 @@ export class RandomSearch<S, A extends Action> implements Search<S, A> {
   private readonly runs: number;
   private readonly seed: number;
   private readonly maxDepth: number;
+  private readonly first: number;
 
   constructor(
     private readonly model: Model<S, A>,
     private readonly properties: readonly Property<S, A>[],
-    options: SearchOptions = {},
+    options: SearchOptions & { readonly firstRun?: number } = {},
   ) {
+    this.first = options.firstRun ?? 0;
     this.runs = options.runs ?? 1000;
     this.seed = options.seed ?? 0;
     this.maxDepth = options.maxDepth ?? 10_000;
@@ -51,9 +53,10 @@ export class RandomSearch<S, A extends Action> implements Search<S, A> {
     const deadline = Date.now() + budgetMs;
     while (this.stats.runs < this.runs) {
       if (this.stopped) return this.finish();
-      const violation = this.walk(this.stats.runs);
+      const r = this.first + this.stats.runs;
+      const violation = this.walk(r);
       this.stats.runs++;
-      if (violation) return this.finish(violation);
+      if (violation) return this.finish(violation, r);
       if (Date.now() >= deadline) {
         this.stats.elapsedMs = Date.now() - this.started;
         return null;
@@ -62,7 +65,7 @@ export class RandomSearch<S, A extends Action> implements Search<S, A> {
     return this.finish();
   }
 
-  private walk(run: number): Violation<S, A> | null {
+  walk(run: number): Violation<S, A> | null {
     const { model, properties, stats } = this;
     const rng = xoroshiro128plus(runSeed(this.seed, run));
     let state = model.init();
@@ -101,7 +104,7 @@ export class RandomSearch<S, A extends Action> implements Search<S, A> {
     return { ...run.failure, steps: run.steps, choices: run.choices };
   }
 
-  private finish(violation?: Violation<S, A>): Result<S, A> {
+  private finish(violation?: Violation<S, A>, run?: number): Result<S, A> {
     this.stats.elapsedMs = Date.now() - this.started;
     const base = {
       explored: 'random' as const,
@@ -109,7 +112,7 @@ export class RandomSearch<S, A extends Action> implements Search<S, A> {
       seed: this.seed,
       properties: this.properties.map((p) => p.id),
     };
-    if (violation) return (this.finished = { ...base, verdict: 'violated', violation });
+    if (violation) return (this.finished = { ...base, verdict: 'violated', violation, failedRun: run! });
     if (this.stopped) return (this.finished = { ...base, verdict: 'incomplete', stoppedBy: this.stopped });
     return (this.finished = { ...base, verdict: 'holds' });
   }

@@ -1,11 +1,14 @@
 import { Observable } from 'rxjs';
 import { DporSearch } from './dpor.ts';
 import { ExhaustiveSearch } from './exhaustive.ts';
+import { PctSearch, type PctOptions } from './pct.ts';
 import { RandomSearch } from './random.ts';
 import type { Search, SearchOptions } from './search.ts';
 import type { Action, Model, Property, Result, RunEvent, Strategy } from './types.ts';
 
-export interface ExploreOptions extends SearchOptions {
+export interface ExploreOptions extends SearchOptions, PctOptions {
+  /** random and PCT: the index of the first run (a shard starts further on) */
+  readonly firstRun?: number;
   readonly strategy?: Strategy;
   /**
    * exhaustive: `dpor` (dynamic partial-order reduction, when the model records
@@ -33,6 +36,7 @@ export function createSearch<S, A extends Action>(
     return new ExhaustiveSearch(model, properties, options);
   }
   if (strategy === 'random') return new RandomSearch(model, properties, options);
+  if (strategy === 'pct') return new PctSearch(model, properties, options);
   throw new Error(`unknown strategy ${String(strategy)}`);
 }
 

@@ -46,8 +46,8 @@ export interface PorSupport<S, A extends Action = Action> {
   traced(state: S, action: A): Traced<S>;
   /** the reads of the guard of `thread`'s next step, where it is disabled; null when the thread has finished */
   guardReads(state: S, thread: number): readonly number[] | null;
-  /** the id of a named object (what a property observes) */
-  objectId(name: string): number;
+  /** the access code of a read of a named object in `state`, as a property observes it */
+  observe(state: S, name: string): number;
   /** `tasks[2].slot:write`, for debugging and traces */
   describeAccess?(code: number): string;
 }
@@ -126,7 +126,7 @@ export interface Stats {
   tableBytes: number;
 }
 
-export type Strategy = 'exhaustive' | 'random';
+export type Strategy = 'exhaustive' | 'random' | 'pct';
 
 export type Verdict = 'holds' | 'violated' | 'incomplete';
 
@@ -139,6 +139,13 @@ export interface Result<S, A extends Action = Action> {
   readonly violation?: Violation<S, A>;
   /** why the run stopped before a verdict */
   readonly stoppedBy?: string;
+  /** random and PCT: the index of the run that failed (it replays alone: seed and index) */
+  readonly failedRun?: number;
+  /** PCT: the parameters of the probability bound 1/(n·k^(d−1)) */
+  readonly pct?: { readonly depth: number; readonly threads: number; readonly steps: number; readonly perRun: number };
+  /** scale-out: how many workers, or which shard of how many */
+  readonly workers?: number;
+  readonly shard?: { readonly index: number; readonly count: number };
   readonly seed?: number;
   readonly properties: readonly string[];
 }

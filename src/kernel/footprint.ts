@@ -56,48 +56,63 @@ export class Vocabulary {
   }
 }
 
-/** The state's containers are its top-level objects and arrays, and the objects inside those arrays. */
 const RAW = Symbol('raw');
 const CONTAINER = Symbol('container');
 
 /** The recorder of the transition being traced, or null when nothing is recorded. */
 let active: Recorder | null = null;
 
-/** A container seen through the recorder: the fields' ids are computed once per container. */
+/** How a value names itself in `field@value`. */
+const valueKey = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+
+/** A container seen through the recorder: the ids of its fields are computed once. */
 class Container {
   private readonly leafIds = new Map<string, number>();
-  private readonly pcIds = new Map<string, number>();
+  private readonly valueIds = new Map<string, Map<string, number>>();
   readonly children = new Map<string, Container>();
 
   constructor(
     readonly vocab: Vocabulary,
     readonly path: string,
     readonly isArray: boolean,
+    readonly counters: ReadonlySet<string>,
   ) {}
 
+  name(key: string): string {
+    return this.isArray ? `${this.path}[${key}]` : this.path ? `${this.path}.${key}` : key;
+  }
+
+  /** the field as a whole (a counter, or a field replaced wholesale) */
   leaf(key: string): number {
     let id = this.leafIds.get(key);
     if (id === undefined) {
-      id = this.vocab.id(this.isArray ? `${this.path}[${key}]` : this.path ? `${this.path}.${key}` : key);
+      id = this.vocab.id(this.name(key));
       this.leafIds.set(key, id);
     }
     return id;
   }
 
-  pcAt(label: unknown): number {
-    const l = String(label);
-    let id = this.pcIds.get(l);
+  /** "the field holds this value" */
+  at(key: string, value: unknown): number {
+    let m = this.valueIds.get(key);
+    if (!m) this.valueIds.set(key, (m = new Map()));
+    const k = valueKey(value);
+    let id = m.get(k);
     if (id === undefined) {
-      id = this.vocab.id(`${this.path}.pc@${l}`);
-      this.pcIds.set(l, id);
+      id = this.vocab.id(`${this.name(key)}@${k}`);
+      m.set(k, id);
     }
     return id;
+  }
+
+  isCounter(key: string): boolean {
+    return this.counters.has(this.name(key));
   }
 
   child(key: string, isArray: boolean): Container {
     let c = this.children.get(key);
     if (!c) {
-      c = new Container(this.vocab, this.isArray ? `${this.path}[${key}]` : this.path ? `${this.path}.${key}` : key, isArray);
+      c = new Container(this.vocab, this.name(key), isArray, this.counters);
       this.children.set(key, c);
     }
     return c;
@@ -111,7 +126,16 @@ function isContainerValue(v: unknown): v is object {
 /**
  * Records the accesses of one transition. The root and its object or array
  * fields are containers, and so are the objects inside those arrays
- * (`tasks[2]`); any other value is a leaf, read and written whole (`oops`).
+ * (`tasks[2]`); any other value is a leaf.
+ *
+ * A read of a leaf notes "the field holds v" (`tasks[2].sched@RUNNING`), a
+ * write that changes it notes both the old and the new value, and a write of
+ * the value already there is a read. So a step conflicts only with the steps
+ * that change what it saw: two wake-ups of a running task commute, and a
+ * check `wq == complete` (see {@link readIs}) does not conflict with a task
+ * moving between two other queues. Counters are the exception: a read or a
+ * plain write of one notes the whole field, which conflicts with every
+ * {@link counterAdd}.
  */
 class Recorder {
   codes: number[] = [];
@@ -119,8 +143,6 @@ class Recorder {
   /** > 0 while a counter update runs: its raw read and write are noted as one inc or dec */
   quiet = 0;
   readonly: boolean = false;
-
-  constructor(private readonly root: Container) {}
 
   note(id: number, kind: AccessKind): void {
     if (this.quiet === 0) this.codes.push(id * 4 + kind);
@@ -130,6 +152,7 @@ class Recorder {
     let p = this.proxies.get(target);
     if (p) return p as T;
     const rec = this;
+    const isContainer = (v: unknown): v is object => isContainerValue(v) && depth < 2 && (depth === 0 || c.isArray);
     const handler: ProxyHandler<T> = {
       get(t, key, receiver) {
         if (key === RAW) return t;
@@ -137,43 +160,35 @@ class Recorder {
         const v = Reflect.get(t, key, receiver) as unknown;
         if (typeof key === 'symbol' || (c.isArray && key === 'length')) return v;
         if (typeof v === 'function') return v; // array methods: they read through the proxy
-        if (isContainerValue(v) && depth < 2 && (depth === 0 || c.isArray)) {
-          return rec.wrap(v, c.child(key, Array.isArray(v)), depth + 1);
-        }
-        rec.note(c.leaf(key), READ);
+        if (isContainer(v)) return rec.wrap(v, c.child(key, Array.isArray(v)), depth + 1);
+        rec.note(c.isCounter(key) ? c.leaf(key) : c.at(key, v), READ);
         return v;
       },
       set(t, key, value, receiver) {
-        if (rec.readonly) throw new Error(`footprint: a guard wrote ${c.path}.${String(key)}`);
+        if (rec.readonly) throw new Error(`footprint: a guard wrote ${c.name(String(key))}`);
         if (typeof key !== 'symbol' && !(c.isArray && key === 'length')) {
           const old = (t as Record<string, unknown>)[key];
-          if (isContainerValue(old) && depth < 2 && (depth === 0 || c.isArray)) rec.noteAll(old, c.child(key, Array.isArray(old)), WRITE);
+          if (isContainer(old)) throw new Error(`footprint: a step replaced ${c.name(key)}; mutate its fields instead`);
+          if (c.isCounter(key)) rec.note(c.leaf(key), WRITE);
+          else if (old === value) rec.note(c.at(key, old), READ);
           else {
-            rec.note(c.leaf(key), WRITE);
-            if (key === 'pc' && old !== value) {
-              rec.note(c.pcAt(old), WRITE);
-              rec.note(c.pcAt(value), WRITE);
-            }
+            rec.note(c.at(key, old), WRITE);
+            rec.note(c.at(key, value), WRITE);
           }
         }
         return Reflect.set(t, key, value, receiver);
       },
       deleteProperty(t, key) {
-        if (typeof key !== 'symbol') rec.note(c.leaf(key), WRITE);
+        if (typeof key !== 'symbol') {
+          rec.note(c.at(key, (t as Record<string, unknown>)[key]), WRITE);
+          rec.note(c.at(key, undefined), WRITE);
+        }
         return Reflect.deleteProperty(t, key);
       },
     };
     p = new Proxy(target, handler);
     this.proxies.set(target, p);
     return p as T;
-  }
-
-  /** A container replaced wholesale: every leaf of it is written. */
-  noteAll(v: object, c: Container, kind: AccessKind): void {
-    for (const [k, x] of Object.entries(v)) {
-      if (isContainerValue(x) && c.isArray) this.noteAll(x, c.child(k, Array.isArray(x)), kind);
-      else this.note(c.leaf(k), kind);
-    }
   }
 }
 
@@ -227,15 +242,20 @@ export function makeCloner<T extends object>(sample: T): (s: T) => T {
 /** How a model records: one root container per model. */
 export class Tracer {
   readonly vocab = new Vocabulary();
-  private readonly root = new Container(this.vocab, '', false);
+  private readonly root: Container;
+
+  /** `counters`: the fields changed by {@link counterAdd}, e.g. `ctx.refcount` */
+  constructor(counters: readonly string[] = []) {
+    this.root = new Container(this.vocab, '', false, new Set(counters));
+  }
 
   /**
    * Runs `body` on a mutable copy of `state` seen through the recorder.
    * Returns the new state and the accesses, in order.
    */
-  trace<T extends object>(state: T, body: (draft: T) => void): { next: T; codes: number[] } {
-    const next = cloneState(state);
-    const rec = new Recorder(this.root);
+  trace<T extends object>(state: T, clone: (s: T) => T, body: (draft: T) => void): { next: T; codes: number[] } {
+    const next = clone(state);
+    const rec = new Recorder();
     const prev = active;
     active = rec;
     try {
@@ -248,7 +268,7 @@ export class Tracer {
 
   /** The reads a read-only look at `state` makes (a step's guard). */
   reads<T extends object, R>(state: T, body: (view: T) => R): { value: R; codes: number[] } {
-    const rec = new Recorder(this.root);
+    const rec = new Recorder();
     rec.readonly = true;
     const prev = active;
     active = rec;
@@ -260,10 +280,41 @@ export class Tracer {
     }
   }
 
-  /** The id of a name of the vocabulary (for the objects a property observes). */
-  id(name: string): number {
-    return this.vocab.id(name);
+  /**
+   * The read of a named object in `state`, as a property observes it:
+   * `tasks[2].pc@T6e` (whether the field holds that value), or `ctx.error`
+   * (its value in `state`).
+   */
+  observe(state: object, name: string): number {
+    if (name.includes('@')) return this.vocab.id(name) * 4 + READ;
+    let c = this.root;
+    let v: unknown = state;
+    const parts = name.match(/[^.[\]]+/g) ?? [];
+    for (let k = 0; k < parts.length; k++) {
+      const key = parts[k]!;
+      const x = (v as Record<string, unknown> | undefined)?.[key];
+      if (k < parts.length - 1) {
+        c = c.child(key, Array.isArray(x));
+        v = x;
+      } else return (c.isCounter(key) ? c.leaf(key) : c.at(key, x)) * 4 + READ;
+    }
+    throw new Error(`footprint: cannot observe '${name}'`);
   }
+}
+
+/**
+ * `obj[field] === value`, noted as a read of "the field holds `value`": it
+ * conflicts only with a step that moves the field to or from that value. For
+ * tests like "is this task on the waitq?" over every task.
+ */
+export function readIs<T extends object, K extends keyof T & string>(obj: T, field: K, value: T[K]): boolean {
+  const rec = active;
+  const o = obj as unknown as Record<PropertyKey, unknown>;
+  const c = rec ? (o[CONTAINER] as Container | undefined) : undefined;
+  if (!rec || !c) return obj[field] === value;
+  const raw = o[RAW] as Record<string, unknown>;
+  rec.note(c.at(field, value), READ);
+  return raw[field] === value;
 }
 
 /**

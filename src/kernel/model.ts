@@ -242,7 +242,7 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
   }
 
   // records footprints for partial-order reduction (src/kernel/footprint.ts)
-  const tracer = new Tracer();
+  const tracer = new Tracer(['ctx.refcount', 'ctx.nrTotal']);
   const clone = makeCloner(initialState(variant, scenario));
 
   const model: RestartModel = {
@@ -299,14 +299,14 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
       threads: actors.length + scenario.faults.length,
       traced(s, a) {
         const guard = tracer.reads(s, (v) => enabledNow(v, a.thread ?? a.actor));
-        const { next, codes } = tracer.trace(s, (d) => apply(d, a));
+        const { next, codes } = tracer.trace(s, clone, (d) => apply(d, a));
         return { next, footprint: guard.codes.concat(codes) };
       },
       guardReads(s, thread) {
         const guard = tracer.reads(s, (v) => enabledNow(v, thread));
         return guard.value === null ? null : guard.codes;
       },
-      objectId: (name) => tracer.id(name),
+      observe: (s, name) => tracer.observe(s, name),
       describeAccess: (code) => tracer.vocab.describe(code),
     },
     describe(prev, a, next) {

@@ -1,4 +1,5 @@
 import type { Draft } from 'immer';
+import { readIs } from './footprint.ts';
 import type { Proc, RestartState, WaitQueue } from './state.ts';
 
 type P = Draft<Proc>;
@@ -22,8 +23,9 @@ export function wake_up_process(p: P): void {
 
 /** Every actor on queue `q`, coordinator first then tasks in pids order. */
 export function* waiters(s: Draft<RestartState>, q: WaitQueue): Generator<P> {
-  if (s.coord.wq === q) yield s.coord;
-  for (const t of s.tasks) if (t.wq === q) yield t;
+  // readIs: the footprint says "is it on q?", so a task joining another queue does not conflict
+  if (readIs(s.coord, 'wq', q)) yield s.coord;
+  for (const t of s.tasks) if (readIs(t, 'wq', q)) yield t;
 }
 
 /** wake_up_all: every sleeper on the queue is woken and, with DEFINE_WAIT's autoremove, leaves it. */

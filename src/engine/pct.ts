@@ -1,0 +1,195 @@
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { checkEnd, checkStep } from './evaluate.ts';
+import { runSeed } from './random.ts';
+import { replay } from './replay.ts';
+import type { Search, SearchOptions } from './search.ts';
+import { threadOf, type Action, type Model, type Property, type Result, type Stats, type Violation } from './types.ts';
+
+/** The guarantee PCT gives, for the parameters of a run. */
+export interface PctBound {
+  /** d: the bug depth the runs target */
+  readonly depth: number;
+  /** n: the number of threads */
+  readonly threads: number;
+  /** k: the number of steps a run may take (an estimate from calibration runs, or given) */
+  readonly steps: number;
+  /** 1/(n·k^(d−1)): the probability that one run finds a given bug of depth d */
+  readonly perRun: number;
+  /** (1 − perRun)^R: an upper bound on the probability that R runs all miss it */
+  readonly missAfter: (runs: number) => number;
+}
+
+/** The probability bound of Burckhardt et al. (ASPLOS 2010) for n threads, k steps, depth d. */
+export function pctBound(threads: number, steps: number, depth: number): PctBound {
+  const perRun = 1 / (threads * Math.pow(Math.max(1, steps), depth - 1));
+  return {
+    depth,
+    threads,
+    steps,
+    perRun,
+    missAfter: (runs) => Math.exp(runs * Math.log1p(-Math.min(perRun, 1 - 1e-16))),
+  };
+}
+
+export interface PctOptions extends SearchOptions {
+  /** d ≥ 1: how many ordering constraints the bug needs (d − 1 priority change points) */
+  readonly depth?: number;
+  /** k: the length of a run; default the longest of a few calibration runs */
+  readonly steps?: number;
+}
+
+/**
+ * Probabilistic concurrency testing (PCT, Burckhardt, Kothari, Musuvathi and
+ * Nagarakatte, ASPLOS 2010). Each run gives the threads random distinct
+ * priorities d … d+n−1 and picks d−1 random change points among the k steps;
+ * at every step the enabled thread of highest priority moves, and at the i-th
+ * change point the thread about to move drops to priority i. A bug that needs
+ * d ordering constraints is found by one run with probability at least
+ * 1/(n·k^(d−1)). Runs are independent and seeded like the random walks
+ * (`runSeed(seed, r)`), so any run replays on its own, on any worker.
+ */
+export class PctSearch<S, A extends Action> implements Search<S, A> {
+  readonly stats: Stats = { states: 0, transitions: 0, maxDepth: 0, runs: 0, elapsedMs: 0, tableBytes: 0 };
+  readonly bound: PctBound;
+  private stopped: string | null = null;
+  private finished: Result<S, A> | null = null;
+  private readonly started = Date.now();
+  private readonly runs: number;
+  private readonly seed: number;
+  private readonly maxDepth: number;
+  private readonly first: number;
+  private readonly nThreads: number;
+
+  constructor(
+    private readonly model: Model<S, A>,
+    private readonly properties: readonly Property<S, A>[],
+    options: PctOptions & { readonly firstRun?: number } = {},
+  ) {
+    this.runs = options.runs ?? 1000;
+    this.seed = options.seed ?? 0;
+    this.maxDepth = options.maxDepth ?? 10_000;
+    this.first = options.firstRun ?? 0;
+    this.nThreads = model.por?.threads ?? model.actors.length;
+    const depth = options.depth ?? 3;
+    if (!Number.isInteger(depth) || depth < 1) throw new RangeError(`pct: depth must be an integer >= 1 (got ${depth})`);
+    this.bound = pctBound(this.nThreads, options.steps ?? this.calibrate(), depth);
+  }
+
+  /** k: the longest of 8 random walks of this seed (runs that end by themselves are short here). */
+  private calibrate(): number {
+    let longest = 1;
+    for (let r = 0; r < 8; r++) {
+      const rng = xoroshiro128plus(runSeed(this.seed ^ 0x5c7, r));
+      let state = this.model.init();
+      let n = 0;
+      for (; n < this.maxDepth; n++) {
+        const enabled = this.model.actions(state);
+        if (enabled.length === 0) break;
+        state = this.model.next(state, enabled[uniformInt(rng, 0, enabled.length - 1)]!);
+      }
+      longest = Math.max(longest, n);
+    }
+    return longest;
+  }
+
+  get frontier(): number {
+    return this.runs - this.stats.runs;
+  }
+
+  stop(reason: string): void {
+    this.stopped ??= reason;
+  }
+
+  work(budgetMs: number): Result<S, A> | null {
+    if (this.finished) return this.finished;
+    const deadline = Date.now() + budgetMs;
+    while (this.stats.runs < this.runs) {
+      if (this.stopped) return this.finish();
+      const r = this.first + this.stats.runs;
+      const violation = this.run(r);
+      this.stats.runs++;
+      if (violation) return this.finish(violation, r);
+      if (Date.now() >= deadline) {
+        this.stats.elapsedMs = Date.now() - this.started;
+        return null;
+      }
+    }
+    return this.finish();
+  }
+
+  /** One PCT schedule; its violation, if any. */
+  run(r: number): Violation<S, A> | null {
+    const { model, properties, stats, bound } = this;
+    const rng = xoroshiro128plus(runSeed(this.seed, r));
+    const n = this.nThreads;
+    // priorities d … d+n−1 in a random order (Fisher–Yates), change points in [1, k]
+    const prio = new Float64Array(n);
+    const order = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = uniformInt(rng, 0, i);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (let i = 0; i < n; i++) prio[order[i]!] = bound.depth + i;
+    const changeAt = new Map<number, number>();
+    for (let i = 1; i < bound.depth; i++) {
+      let step = uniformInt(rng, 1, bound.steps);
+      while (changeAt.has(step)) step = (step % bound.steps) + 1;
+      changeAt.set(step, i);
+    }
+    let state = model.init();
+    const choices: number[] = [];
+    for (let depth = 0; ; depth++) {
+      const enabled = model.actions(state);
+      if (enabled.length === 0) {
+        stats.maxDepth = Math.max(stats.maxDepth, depth);
+        return checkEnd(properties, state) ? this.violation(choices) : null;
+      }
+      if (depth >= this.maxDepth) {
+        const p = properties.find((q) => q.coversNonTermination);
+        if (!p) return null;
+        const run = replay(model, [], choices);
+        return { property: p.id, title: p.title, message: `no end after ${depth} steps (the run's depth bound)`, steps: run.steps, choices: run.choices };
+      }
+      let best = 0;
+      for (let i = 1; i < enabled.length; i++) {
+        if (prio[threadOf(enabled[i]!)]! > prio[threadOf(enabled[best]!)]!) best = i;
+      }
+      const lowered = changeAt.get(depth + 1);
+      if (lowered !== undefined) {
+        prio[threadOf(enabled[best]!)] = lowered;
+        best = 0;
+        for (let i = 1; i < enabled.length; i++) {
+          if (prio[threadOf(enabled[i]!)]! > prio[threadOf(enabled[best]!)]!) best = i;
+        }
+      }
+      const action = enabled[best]!;
+      const next = model.next(state, action);
+      stats.transitions++;
+      stats.states++;
+      choices.push(best);
+      if (checkStep(properties, state, action, next)) return this.violation(choices);
+      state = next;
+    }
+  }
+
+  private violation(choices: number[]): Violation<S, A> {
+    const run = replay(this.model, this.properties, choices);
+    if (!run.failure) throw new Error('internal: a PCT run did not replay to its violation');
+    return { ...run.failure, steps: run.steps, choices: run.choices };
+  }
+
+  private finish(violation?: Violation<S, A>, run?: number): Result<S, A> {
+    this.stats.elapsedMs = Date.now() - this.started;
+    const base = {
+      explored: 'pct' as const,
+      stats: this.stats,
+      seed: this.seed,
+      properties: this.properties.map((p) => p.id),
+      pct: { depth: this.bound.depth, threads: this.bound.threads, steps: this.bound.steps, perRun: this.bound.perRun },
+    };
+    if (violation) return (this.finished = { ...base, verdict: 'violated', violation, failedRun: run! });
+    if (this.stopped) return (this.finished = { ...base, verdict: 'incomplete', stoppedBy: this.stopped });
+    return (this.finished = { ...base, verdict: 'holds' });
+  }
+}
