@@ -1,15 +1,20 @@
 /** `crsim check`: explore one model on one scenario and say what holds. */
 import type { Command } from 'commander';
 import { Subject, filter, lastValueFrom, tap } from 'rxjs';
+import { writeFileSync } from 'node:fs';
 import { explore$ } from '../engine/run.ts';
+import { parseShard, shardFile, type Shard } from '../engine/shard.ts';
 import type { Result, Strategy } from '../engine/types.ts';
+import { exploreWorkers$ } from '../engine/workers.ts';
 import type { RestartAction } from '../kernel/model.ts';
 import type { RestartState } from '../kernel/state.ts';
 import { swimlane } from '../trace/swimlane.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
 import { ProgressBar } from './progress.ts';
 import { saveReplay, savedLines } from './replay.ts';
-import { resultJson, verdictLine } from './verdict.ts';
+import { restartRecipe, targetSpec } from './target.ts';
+import { crsimVersion } from '../trace/replayfile.ts';
+import { pctBoundLine, resultJson, verdictLine } from './verdict.ts';
 import { resolveModel, resolveProperties, resolveScenario, type TargetOptions } from './resolve.ts';
 
 export interface CheckOptions extends TargetOptions {
@@ -19,11 +24,19 @@ export interface CheckOptions extends TargetOptions {
   readonly maxStates?: string;
   readonly maxDepth?: string;
   readonly json?: boolean;
-  /** save a violation as a replay file */
+  /** save a violation as a replay file (with --shard: the shard's result file) */
   readonly out?: string;
+  /** pct: the bug depth d */
+  readonly depth?: string;
+  /** pct: k, the run length the change points are drawn from */
+  readonly steps?: string;
+  /** random, pct: worker threads */
+  readonly workers?: string;
+  /** random, pct: `i/n` */
+  readonly shard?: string;
 }
 
-const STRATEGIES: readonly Strategy[] = ['exhaustive', 'random'];
+const STRATEGIES: readonly Strategy[] = ['exhaustive', 'random', 'pct'];
 
 export function addTargetOptions(cmd: Command): Command {
   return cmd
@@ -36,13 +49,17 @@ export function addTargetOptions(cmd: Command): Command {
 
 export function registerCheck(program: Command, out: (s: string) => void): void {
   addTargetOptions(program.command('check').description('explore a model on a scenario and check P1-P10'))
-    .option('--strategy <name>', 'exhaustive | random', 'exhaustive')
-    .option('-r, --runs <n>', 'random: how many schedules', '1000')
-    .option('--seed <n>', 'random: the seed (one seed, one run)', '0')
+    .option('--strategy <name>', 'exhaustive | random | pct (probabilistic concurrency testing)', 'exhaustive')
+    .option('-r, --runs <n>', 'random, pct: how many schedules', '1000')
+    .option('--seed <n>', 'random, pct: the seed (one seed, one run)', '0')
+    .option('--depth <d>', 'pct: the bug depth d, i.e. d - 1 priority change points per run (default 3)')
+    .option('--steps <k>', 'pct: k, the run length the change points are drawn from (default: the longest of 8 calibration walks)')
+    .option('--workers <n>', 'random, pct: spread the runs over n worker threads (same verdict and counterexample for any n)')
+    .option('--shard <i/n>', 'random, pct: run only runs i, i+n, i+2n, ... of --runs; --out then writes a shard file for `crsim merge`')
     .option('--max-states <n>', 'exhaustive: stop (exit 3) after this many distinct states')
-    .option('--max-depth <n>', 'random: a run longer than this is reported as never ending', '10000')
+    .option('--max-depth <n>', 'random, pct: a run longer than this is reported as never ending', '10000')
     .option('--json', 'print one JSON object instead of text')
-    .option('-o, --out <file>', 'save a violation as a replay file (see `crsim replay`, `crsim report`)')
+    .option('-o, --out <file>', 'save a violation as a replay file (see `crsim replay`, `crsim report`); with --shard, the shard result file')
     .action(async (o: CheckOptions) => {
       program.setOptionValue('exitCode', await check(o, out));
     });
@@ -56,13 +73,35 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   const scenario = resolveScenario(o);
   const model = resolveModel(o.model, scenario);
   const properties = resolveProperties(model, o.properties);
+  const walks = strategy !== 'exhaustive';
+  const onlyFor = (flag: string, given: unknown, ok: boolean, which: string): void => {
+    if (given !== undefined && !ok) throw new UsageError(`${flag}: applies to --strategy ${which} (got --strategy ${strategy})`);
+  };
+  onlyFor('--depth', o.depth, strategy === 'pct', 'pct');
+  onlyFor('--steps', o.steps, strategy === 'pct', 'pct');
+  onlyFor('--shard', o.shard, walks, 'random or pct');
+  const workers = intOption('--workers', o.workers, 1, 256);
+  // exhaustive search stays on one thread (README, "Scale-out")
+  onlyFor('--workers', workers !== undefined && workers > 1 ? o.workers : undefined, walks, 'random or pct; exhaustive search runs on one thread');
+  let shard: Shard | undefined;
+  if (o.shard !== undefined) {
+    try {
+      shard = parseShard(o.shard);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   const options = {
     strategy,
     runs: intOption('--runs', o.runs, 1, 1e9),
     seed: intOption('--seed', o.seed, -(2 ** 31), 2 ** 31 - 1),
     maxStates: intOption('--max-states', o.maxStates, 1, 2 ** 31 - 1),
     maxDepth: intOption('--max-depth', o.maxDepth, 1, 1e7),
+    depth: intOption('--depth', o.depth, 1, 64),
+    steps: intOption('--steps', o.steps, 1, 1e7),
+    ...(shard ? { shard } : {}),
   };
+  const spec = targetSpec(o.model ?? 'v18', scenario, properties);
   const stop = new Subject<string>();
   const onSigint = (): void => stop.next('interrupted (Ctrl-C)');
   process.once('SIGINT', onSigint);
@@ -70,11 +109,14 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   const bar = new ProgressBar({ quiet: o.json === true });
   try {
     const done = await lastValueFrom(
-      explore$(model, properties, options, stop).pipe(
+      (walks && workers !== undefined
+        ? exploreWorkers$(restartRecipe(spec), { model, properties }, { ...options, strategy, workers }, stop)
+        : explore$(model, properties, options, stop)
+      ).pipe(
         tap((e) => {
           if (e.type !== 'progress') return;
           if (strategy === 'exhaustive') bar.exhaustive(e.stats, e.frontier ?? 0);
-          else bar.random(e.stats, options.runs ?? 1000);
+          else bar.random(e.stats, shard ? Math.ceil(((options.runs ?? 1000) - shard.index) / shard.count) : (options.runs ?? 1000));
         }),
         filter((e) => e.type === 'done'),
       ),
@@ -84,13 +126,36 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
     bar.stop();
     process.off('SIGINT', onSigint);
   }
-  const origin = { command: 'check', strategy, ...(strategy !== 'exhaustive' ? { seed: options.seed ?? 0 } : {}) };
-  const saved = o.out && result.violation ? await saveReplay(o.out, model, result.properties, result.violation, origin) : null;
+  const origin = {
+    command: 'check',
+    strategy,
+    ...(walks ? { seed: options.seed ?? 0 } : {}),
+    ...(result.failedRun !== undefined ? { run: result.failedRun } : {}),
+    ...(result.pct ? { depth: result.pct.depth, steps: result.pct.steps } : {}),
+  };
+  if (shard && o.out) {
+    const job = {
+      target: spec,
+      strategy: strategy as 'random' | 'pct',
+      seed: options.seed ?? 0,
+      runs: options.runs ?? 1000,
+      maxDepth: options.maxDepth ?? 10_000,
+      ...(result.pct ? { pct: result.pct } : {}),
+    };
+    try {
+      writeFileSync(o.out, `${JSON.stringify(shardFile(job, shard, result, crsimVersion()), null, 2)}\n`);
+    } catch (e) {
+      throw new UsageError(`--out: cannot write '${o.out}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
+  const saved = o.out && !shard && result.violation ? await saveReplay(o.out, model, result.properties, result.violation, origin) : null;
   if (o.json) {
     out(JSON.stringify({ ...resultJson(model, result), ...(saved ? { replayFile: saved.file, token: saved.token } : {}) }, null, 2));
   } else {
     out(`model ${model.name} · scenario ${scenario.name}`);
     out(verdictLine(result));
+    const bound = pctBoundLine(result, options.runs ?? 1000);
+    if (bound) out(bound);
     const v = result.violation;
     if (v) {
       out('');
@@ -102,7 +167,8 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
         out(`note: ${model.name} is declared to break ${breaks}; the shortest violation of any property is this ${v.property}. Add --properties ${breaks} to see its own.`);
       }
     }
-    if (o.out) for (const line of savedLines(o.out, saved)) out(line);
+    if (o.out && shard) out(`\nwrote shard ${shard.index}/${shard.count} to ${o.out}: crsim merge FILES... combines the shards`);
+    else if (o.out) for (const line of savedLines(o.out, saved)) out(line);
   }
   return EXIT[result.verdict];
 }

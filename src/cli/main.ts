@@ -4,6 +4,7 @@ import { registerCheck } from './check.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { registerExplore } from './explore.ts';
 import { registerMatrix } from './matrix.ts';
+import { registerMerge } from './merge.ts';
 import { registerModels } from './models.ts';
 import { registerReplay } from './replay.ts';
 import { registerReport } from './report.ts';
@@ -20,6 +21,7 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
   registerReplay(program, out);
   registerReport(program, out);
   registerMatrix(program, out);
+  registerMerge(program, out);
   // `--model FILE.ts` is imported before the command runs, so the commands resolve it synchronously
   program.hook('preAction', async (_program, action) => preloadModelFiles(action.opts()['model'] as string | undefined));
   try {

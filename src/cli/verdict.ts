@@ -2,6 +2,7 @@
 import type { Result } from '../engine/types.ts';
 import type { RestartAction, RestartModel } from '../kernel/model.ts';
 import type { RestartState } from '../kernel/state.ts';
+import { pctBound } from '../engine/pct.ts';
 import { changesText } from '../trace/swimlane.ts';
 
 const n = (x: number): string => x.toLocaleString('en-US');
@@ -25,7 +26,29 @@ export function explored(r: Result<unknown, RestartAction>): string {
   if (r.explored === 'exhaustive') {
     return `exhaustive: ${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.maxDepth}, ${time}`;
   }
-  return `random: ${n(s.runs)} schedules (seed ${r.seed}), ${n(s.transitions)} steps, longest ${s.maxDepth}, ${time}`;
+  const where = `${r.workers !== undefined ? `, ${r.workers} worker${r.workers === 1 ? '' : 's'}` : ''}${r.shard ? `, shard ${r.shard.index}/${r.shard.count}` : ''}`;
+  const name = r.explored === 'pct' && r.pct ? `pct depth ${r.pct.depth}` : r.explored;
+  const failed = r.failedRun !== undefined ? `, run ${n(r.failedRun)} failed` : '';
+  return `${name}: ${n(s.runs)} schedules (seed ${r.seed}${failed}), ${n(s.transitions)} steps, longest ${s.maxDepth}${where}, ${time}`;
+}
+
+const sci = (x: number): string => (x >= 0.001 ? x.toPrecision(3) : x.toExponential(2));
+
+/**
+ * PCT's guarantee for the run's parameters (Burckhardt et al., ASPLOS 2010):
+ * one run finds a given bug of depth d with probability at least
+ * p = 1/(n·k^(d−1)), so R runs all miss it with probability at most (1 − p)^R.
+ */
+export function pctBoundLine(r: Pick<Result<unknown, RestartAction>, 'pct' | 'stats'>, runs = r.stats.runs): string | null {
+  if (!r.pct) return null;
+  const { depth: d, threads, steps: k } = r.pct;
+  const b = pctBound(threads, k, d);
+  const inverse = Math.round(1 / b.perRun);
+  return (
+    `PCT bound: n = ${threads} threads, k = ${n(k)} steps, d = ${d}: one run finds a depth-${d} bug with p ≥ 1/(n·k^(d−1)) = ` +
+    `${Number.isSafeInteger(inverse) ? `1/${n(inverse)}` : sci(b.perRun)}; ${n(runs)} run${runs === 1 ? '' : 's'} miss it with probability ≤ (1 − p)^R = ${sci(b.missAfter(runs))}` +
+    (r.stats.maxDepth > k ? ` (k is an estimate: a run took ${r.stats.maxDepth} steps)` : '')
+  );
 }
 
 export function verdictLine(r: Result<unknown, RestartAction>): string {
@@ -74,7 +97,11 @@ export function resultJson(model: RestartModel, r: Result<RestartState, RestartA
     transitions: r.stats.transitions,
     maxDepth: r.stats.maxDepth,
     elapsedMs: r.stats.elapsedMs,
-    ...(r.explored === 'random' ? { runs: r.stats.runs, seed: r.seed } : {}),
+    ...(r.explored !== 'exhaustive' ? { runs: r.stats.runs, seed: r.seed } : {}),
+    ...(r.failedRun !== undefined ? { failedRun: r.failedRun } : {}),
+    ...(r.pct ? { pct: { ...r.pct, missAfterRuns: pctBound(r.pct.threads, r.pct.steps, r.pct.depth).missAfter(r.stats.runs) } } : {}),
+    ...(r.workers !== undefined ? { workers: r.workers } : {}),
+    ...(r.shard ? { shard: r.shard } : {}),
     properties: r.properties,
     ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),
     ...(v

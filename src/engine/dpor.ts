@@ -219,7 +219,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     };
     let first = this.stay && preferred >= 0 && index[preferred]! >= 0 && !sleep.has(preferred) ? preferred : -1;
     if (first < 0) {
-      const a = enabled.find((x) => !sleep.has(threadOf(x)));
+      const list = process.env.DPOR_HIGH ? [...enabled].reverse() : enabled;
+      const a = list.find((x) => !sleep.has(threadOf(x)));
       if (a) first = threadOf(a);
     }
     if (first >= 0) {
@@ -348,7 +349,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const [hi, lo] = fingerprint(next);
     const added = this.visited.add(hi, lo, -1, -1);
     const childSleep = new Map<number, readonly number[]>();
-    for (const src of [frame.sleep, frame.explored]) {
+    if (!process.env.DPOR_NOSLEEP) for (const src of [frame.sleep, frame.explored]) {
       for (const [u, fu] of src) if (u !== thread && !footprintsConflict(fu, fp)) childSleep.set(u, fu);
     }
     frame.explored.set(thread, fp);

@@ -4,11 +4,14 @@ import { ExhaustiveSearch } from './exhaustive.ts';
 import { PctSearch, type PctOptions } from './pct.ts';
 import { RandomSearch } from './random.ts';
 import type { Search, SearchOptions } from './search.ts';
+import { createWalkSearch, type Shard } from './shard.ts';
 import type { Action, Model, Property, Result, RunEvent, Strategy } from './types.ts';
 
 export interface ExploreOptions extends SearchOptions, PctOptions {
   /** random and PCT: the index of the first run (a shard starts further on) */
   readonly firstRun?: number;
+  /** random and PCT: run only the runs i, i+n, i+2n, … of `runs` (shard i of n, see shard.ts) */
+  readonly shard?: Shard;
   readonly strategy?: Strategy;
   /**
    * exhaustive: `dpor` (dynamic partial-order reduction, when the model records
@@ -35,6 +38,7 @@ export function createSearch<S, A extends Action>(
     }
     return new ExhaustiveSearch(model, properties, options);
   }
+  if (options.shard && (strategy === 'random' || strategy === 'pct')) return createWalkSearch(model, properties, { ...options, strategy });
   if (strategy === 'random') return new RandomSearch(model, properties, options);
   if (strategy === 'pct') return new PctSearch(model, properties, options);
   throw new Error(`unknown strategy ${String(strategy)}`);
