@@ -38,6 +38,7 @@ const { values: flags } = parseArgs({
     out: { type: 'string', default: 'bench/results.json' },
     md: { type: 'string' },
     budget: { type: 'string' },
+    'hunt-budget': { type: 'string' },
     seeds: { type: 'string' },
     'max-states': { type: 'string' },
     'heap-mb': { type: 'string' },
@@ -63,9 +64,12 @@ const config = {
   nMax: quick ? 6 : 10,
   mutantNs: [3, 6],
   faultNs: [3, 5],
-  /** per exhaustive row; per seed for the walks */
+  /** per exhaustive row of the fault-free trees (the issue's largest target is 60 s) */
   budgetMs: intFlag('budget', flags.budget, quick ? 5 : 60, 1) * 1000,
-  maxStates: intFlag('max-states', flags['max-states'], quick ? 1_000_000 : 20_000_000, 1),
+  /** per exhaustive row of the mutants and faults; per seed for the walks */
+  huntBudgetMs: intFlag('hunt-budget', flags['hunt-budget'], quick ? 5 : 20, 1) * 1000,
+  /** about 430 bytes a state for plain search: 5M states stay under the worker's heap limit */
+  maxStates: intFlag('max-states', flags['max-states'], quick ? 1_000_000 : 5_000_000, 1),
   seeds: intFlag('seeds', flags.seeds, quick ? 5 : 20, 1),
   /** walks where the properties hold: runs of seed 0 */
   holdRuns: quick ? 200 : 1000,
@@ -73,7 +77,7 @@ const config = {
   findRuns: 10_000,
   depth: 3,
   heapMb: intFlag('heap-mb', flags['heap-mb'], 3072, 256),
-  scaleRuns: quick ? 1500 : 6000,
+  scaleRuns: quick ? 3000 : 20_000,
 };
 let pattern: RegExp | null = null;
 try {
@@ -101,7 +105,7 @@ function spec(group: RowSpec['group'], model: string, scenario: ScenarioRef, pro
     measures,
     strategy,
     maxStates: config.maxStates,
-    budgetMs: config.budgetMs,
+    budgetMs: group === 'verify' && (strategy === 'plain' || strategy === 'dpor') ? config.budgetMs : config.huntBudgetMs,
     seeds: hunting ? config.seeds : 1,
     runs: hunting ? config.findRuns : config.holdRuns,
     depth: config.depth,
@@ -310,7 +314,7 @@ function mdTable(rows: string[][]): string {
 
 // ---- the machine ----
 
-function machine(): Record<string, unknown> {
+function machine() {
   const cpus = os.cpus();
   let commit = 'unknown';
   try {
@@ -336,13 +340,47 @@ function machine(): Record<string, unknown> {
 
 interface ScaleRow {
   readonly id: string;
-  readonly strategy: 'random' | 'pct';
+  readonly strategy: 'random' | 'pct' | 'cpu';
   readonly workers: number | 'sequential';
   readonly runs: number;
   readonly ms: number;
+  /** worker threads: until every worker had built its model */
+  readonly startupMs?: number;
   readonly runsPerSec: number;
   readonly verdict: string;
+  /** wall time, sequential / this */
   readonly speedup?: number;
+  /** the same, worker start-up left out */
+  readonly steadySpeedup?: number;
+}
+
+/**
+ * How much of the machine this process gets right now: the same busy loop on
+ * 1 and on 2 threads at once; the work done per second on 2 over that on 1.
+ */
+async function cpuCapacity(): Promise<ScaleRow[]> {
+  const code = `const { parentPort } = require('node:worker_threads'); let x = 0; const t = performance.now(); for (let i = 0; i < 4e8; i++) x = (x + i) % 1000003; parentPort.postMessage(performance.now() - t + x * 0);`;
+  const once = (k: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const t0 = performance.now();
+      let left = k;
+      for (let i = 0; i < k; i++) {
+        const w = new Worker(code, { eval: true });
+        w.once('message', () => {
+          void w.terminate();
+          if (--left === 0) resolve(performance.now() - t0);
+        });
+        w.once('error', reject);
+      }
+    });
+  const one = await once(1);
+  const two = await once(2);
+  const rows: ScaleRow[] = [
+    { id: 'scale/cpu/busy loop/1 thread', strategy: 'cpu', workers: 1, runs: 1, ms: one, runsPerSec: 1000 / one, verdict: '—' },
+    { id: 'scale/cpu/busy loop/2 threads', strategy: 'cpu', workers: 2, runs: 2, ms: two, runsPerSec: 2000 / two, verdict: '—', speedup: (2 * one) / two },
+  ];
+  report(`cpu capacity: 2 threads do ${ratio((2 * one) / two)} the work of 1 per second`);
+  return rows;
 }
 
 async function scaleOut(): Promise<ScaleRow[]> {
@@ -351,7 +389,7 @@ async function scaleOut(): Promise<ScaleRow[]> {
   const model = buildModel(findVariant('v20')!, scenario);
   const properties = selectProperties(restartProperties(model), ALL);
   const spec = targetSpec('v20', scenario, properties);
-  const out: ScaleRow[] = [];
+  const out: ScaleRow[] = await cpuCapacity();
   for (const strategy of ['random', 'pct'] as const) {
     const options = { strategy, runs: config.scaleRuns, seed: 0, depth: config.depth };
     const t0 = performance.now();
@@ -362,7 +400,11 @@ async function scaleOut(): Promise<ScaleRow[]> {
     report(`${base.id}: ${time(seqMs)}`);
     for (const workers of [1, 2]) {
       const t1 = performance.now();
-      const done = await lastValueFrom(exploreWorkers$(restartRecipe(spec), { model, properties }, { ...options, workers }).pipe(filter((e) => e.type === 'done')));
+      let startupMs = 0;
+      const onReady = (ms: number): void => {
+        startupMs = ms;
+      };
+      const done = await lastValueFrom(exploreWorkers$(restartRecipe(spec), { model, properties }, { ...options, workers, onReady }).pipe(filter((e) => e.type === 'done')));
       const ms = performance.now() - t1;
       const r = done.result;
       const same = r.verdict === seq.verdict && r.stats.runs === seq.stats.runs && r.stats.transitions === seq.stats.transitions;
@@ -372,20 +414,31 @@ async function scaleOut(): Promise<ScaleRow[]> {
         workers,
         runs: r.stats.runs,
         ms,
+        startupMs,
         runsPerSec: (r.stats.runs * 1000) / ms,
         verdict: same ? r.verdict : `${r.verdict} (DIFFERS from sequential)`,
         speedup: seqMs / ms,
+        steadySpeedup: seqMs / Math.max(ms - startupMs, 1),
       };
       out.push(row);
-      report(`${row.id}: ${time(ms)}, ${ratio(row.speedup!)} vs sequential`);
+      report(`${row.id}: ${time(ms)} (start-up ${time(startupMs)}), ${ratio(row.speedup!)} vs sequential, ${ratio(row.steadySpeedup!)} without start-up`);
     }
   }
   return out;
 }
 
 function scaleTable(rows: readonly ScaleRow[], md: boolean): string {
-  const head = ['row', 'verdict', 'runs', 'wall time', 'runs/s', 'vs sequential'];
-  const body = rows.map((r) => [r.id.replace(/^scale\//, ''), r.verdict, int(r.runs), time(r.ms), int(r.runsPerSec), r.speedup !== undefined ? ratio(r.speedup) : 'baseline']);
+  const head = ['row', 'verdict', 'runs', 'wall time', 'start-up', 'runs/s', 'vs sequential', 'without start-up'];
+  const body = rows.map((r) => [
+    r.id.replace(/^scale\//, ''),
+    r.verdict,
+    int(r.runs),
+    time(r.ms),
+    r.startupMs !== undefined ? time(r.startupMs) : '',
+    r.strategy === 'cpu' ? '' : int(r.runsPerSec),
+    r.speedup !== undefined ? ratio(r.speedup) : 'baseline',
+    r.steadySpeedup !== undefined ? ratio(r.steadySpeedup) : '',
+  ]);
   if (md) return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   const widths = head.map((h, k) => Math.max(h.length, ...body.map((r) => r[k]!.length)));
   const line = (r: string[]): string => r.map((c, k) => c.padEnd(widths[k]!)).join('  ').trimEnd();
@@ -572,7 +625,7 @@ async function main(): Promise<void> {
       '',
       `Machine: ${mach.cpu}, ${mach.cores} cores (${mach.availableParallelism} available), ${mach.memoryGB} GB, Node ${mach.node}, ${mach.platform}; commit ${mach.commit}; load average at start ${mach.loadAverage.atStart.join(' / ')}, at end ${mach.loadAverage.atEnd.join(' / ')} (1/5/15 min). Shared with other jobs: absolute times are noisy, the ratios less so.`,
       '',
-      `Budgets: ${time(config.budgetMs)} and ${int(config.maxStates)} states per exhaustive row; walks ${config.seeds} seeds × at most ${int(config.findRuns)} runs (${time(config.budgetMs)} per seed); PCT depth ${config.depth}; heap limit ${config.heapMb} MB per row worker.`,
+      `Budgets: exhaustive rows stop at ${int(config.maxStates)} states or after ${time(config.budgetMs)} (fault-free trees) or ${time(config.huntBudgetMs)} (mutants, faults); an exhaustive strategy that did not finish at N tasks is skipped at N + 1. Walks: ${int(config.holdRuns)} runs of seed 0 where the properties hold; else seeds 0…${config.seeds - 1}, each run until its first counterexample (at most ${int(config.findRuns)} runs, ${time(config.huntBudgetMs)}). PCT depth ${config.depth}. Heap limit ${config.heapMb} MB per row worker.`,
     ];
     if (ts.length) md.push('', "### The issue's targets", '', targetTable(ts));
     for (const g of groups) {

@@ -1,9 +1,10 @@
-import { conflicts, footprintsConflict } from './access.ts';
+import { conflicts, footprintsConflict, READ, WRITE } from './access.ts';
+import { MemoryGuard } from './budget.ts';
 import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
 import { replay } from './replay.ts';
-import { certify, project } from './shorten.ts';
 import type { Search, SearchOptions } from './search.ts';
+import { certify, project } from './shorten.ts';
 import { SummaryTable } from './summaries.ts';
 import { threadOf, type Action, type Model, type PorSupport, type Property, type Result, type Stats, type Violation } from './types.ts';
 import { VisitedSet } from './visited.ts';
@@ -33,126 +34,100 @@ interface Frame<S, A> {
   /** threads to explore from here (a source set, grown by races) */
   readonly todo: number[];
   readonly queued: Uint8Array;
+  /** threads whose step is explored elsewhere (sleep set), with that step's footprint */
+  readonly sleep: Map<number, readonly number[]>;
+  /** threads explored from here, with their step's footprint */
+  readonly explored: Map<number, readonly number[]>;
   /** the summary of what has been explored below, so far */
   summary: number;
-  /** what lies below is not fully known (a cycle goes through here): the summary is TOP */
+  /** a cycle goes through here: what lies below is not fully known (summary TOP) */
   unknown: boolean;
   ev: Event<A> | null;
-  /** sleep set: threads whose next step is explored elsewhere, with its footprint */
-  readonly sleep: Map<number, readonly number[]>;
-  /** threads explored from here, with the footprint of their step */
-  readonly explored: Map<number, readonly number[]>;
-  /** experimental: per (thread, access) of the future, the cone of what it depends on */
-  cone: Cone;
 }
 
-type Cone = Map<number, { ea: ReadonlySet<number>; et: number }>;
-const KEY = 1 << 20;
-const EMPTY_SET: ReadonlySet<number> = new Set();
+export interface DporOptions extends SearchOptions {
+  /**
+   * Which thread a new state runs first: `highest` (the last task first, the
+   * coordinator last; measured best on the restart models: tasks run until they
+   * block, so fewer transitions overlap) or `lowest`.
+   */
+  readonly porOrder?: 'highest' | 'lowest';
+  /** stop (incomplete) when the process's resident memory passes this many bytes */
+  readonly maxMemory?: number;
+}
 
 const ON_STACK = 1;
 const FINISHED = 2;
+const NO_CLOCK = 0x7fffffff;
 
 /**
- * Stateful dynamic partial-order reduction (Flanagan–Godefroid DPOR with
- * source sets, Abdulla et al.), depth first, each state stored once by its
- * 64-bit fingerprint.
+ * Stateful dynamic partial-order reduction: Flanagan–Godefroid DPOR with
+ * source sets (Abdulla et al., POPL 2014) and sleep sets, depth first, each
+ * state stored once by its 64-bit fingerprint.
  *
  * - Each transition's footprint is recorded by the model (`model.por`), with
  *   the objects the properties observe at that transition added as reads.
  *   Two transitions conflict when their footprints do (src/engine/access.ts);
  *   happens-before is kept with vector clocks.
- * - When a transition races with an earlier one of another thread (they
- *   conflict, and nothing else orders them), the search adds to the earlier
- *   state a thread that starts the reversed order. When a transition disables
- *   a thread that was enabled, that thread is added to its state.
- * - State caching: a state already finished is not explored again, but what
- *   its explored future touches (its summary, per thread) is checked for
- *   races against the current stack as if it were executed; a state on the
- *   stack (a cycle) makes every state of the stack fully expanded, and a
- *   property that covers non-termination reports the cycle.
+ * - A transition that races with an earlier one of another thread (they
+ *   conflict and nothing else orders them) makes the earlier state explore a
+ *   thread that starts the reversed order. A transition that disables a thread
+ *   enabled before it makes its state explore that thread too.
+ * - State caching, after Yang et al. (SPIN 2008): a state already finished is
+ *   not explored again, but what each thread does in its explored future (its
+ *   summary) is checked for races against the stack, as Flanagan–Godefroid's
+ *   update would check a thread's next transition. A state reached with a
+ *   thread awake that slept when it was explored is explored again (what was
+ *   done below is cached). A state on the stack closes a cycle: a property that
+ *   covers non-termination reports it; otherwise every state of the stack is
+ *   fully expanded.
  *
- * Every reachable end state is reached (deadlocks, leaks: P3, P5, P9), and
- * every transition a property observes is checked in the same context of the
- * objects it observes, so verdicts are those of the plain search
- * (test/por.test.ts compares them). The counterexample is the stack, then
- * projected onto the causal past of its last transition (src/engine/shorten.ts).
+ * Every reachable end state is reached (deadlocks, leaks), and every
+ * transition a property observes runs in a context that agrees on what it
+ * observes, so the verdicts are those of the plain search (test/por.test.ts
+ * compares them on every model). The counterexample is the stack, projected
+ * onto the causal past of its last transition, then certified by a
+ * breadth-first search to its length (src/engine/shorten.ts).
  */
 export class DporSearch<S, A extends Action> implements Search<S, A> {
   readonly stats: Stats = { states: 0, transitions: 0, maxDepth: 0, runs: 0, elapsedMs: 0, tableBytes: 0 };
+  /** transitions that reached a finished state (its summary was checked instead) */
+  cacheHits = 0;
+  /** finished states explored again (a thread woke from their sleep set, or a cycle's summary) */
+  revisits = 0;
   private readonly por: PorSupport<S, A>;
   private readonly T: number;
   private readonly visited = new VisitedSet();
   private status = new Uint8Array(1 << 12);
   private summaryOf = new Int32Array(1 << 12);
-  /** the sleep set a state was explored with (threads below 31), to explore again if one wakes */
+  /** the sleep set a state was explored with (threads below 31) */
   private sleepOf = new Int32Array(1 << 12);
   private readonly summaries: SummaryTable;
   private readonly emptySummary: number;
-  private rootChecked = false;
   private readonly stack: Frame<S, A>[] = [];
   /** per object id: the accesses of the stack's events, packed as event index × 4 + kind */
   private readonly hist: number[][] = [];
+  /** per thread: the index of its last event on the stack, or -1 */
   private readonly last: Int32Array;
   private readonly zero: Int32Array;
   private readonly observers: Property<S, A>[];
+  private readonly trackCycles: boolean;
+  private readonly highest: boolean;
+  private readonly guard: MemoryGuard;
+  private readonly writtenCache = new Map<number, Map<number, number>>();
   private stopped: string | null = null;
   private finished: Result<S, A> | null = null;
+  private rootChecked = false;
   private readonly started = Date.now();
-  private readonly trackCycles: boolean;
-  private readonly stay: boolean;
-  private fgSummary = false;
-  private readonly coneOf = new Map<number, Cone>();
-
-  /** experimental: the races of a cached state's future, with the cones' happens-before */
-  private coneRaces(top: number, cone: Cone): void {
-    for (const [key, { ea, et }] of cone) {
-      const q = Math.floor(key / KEY);
-      const c = key % KEY;
-      const h = this.hist[c >> 2];
-      if (!h || h.length === 0) continue;
-      const ql = this.last[q]!;
-      const clock = (ql >= 0 ? this.stack[ql]!.ev!.vc : this.zero).slice();
-      const join = (o: Int32Array): void => {
-        for (let t = 0; t < this.T; t++) if (o[t]! > clock[t]!) clock[t] = o[t]!;
-      };
-      for (let r = 0; r < Math.min(31, this.T); r++) if ((et >>> r) & 1 && this.last[r]! >= 0) join(this.stack[this.last[r]!]!.ev!.vc);
-      for (const a of ea) {
-        const ha = this.hist[a >> 2];
-        if (!ha) continue;
-        for (let k = ha.length - 1; k >= 0; k--) {
-          const e = ha[k]!;
-          if (conflicts(a, ((a >> 2) << 2) | (e & 3))) join(this.stack[e >> 2]!.ev!.vc);
-          if ((e & 3) === 1) break;
-        }
-      }
-      for (let k = h.length - 1; k >= 0; k--) {
-        const e = h[k]!;
-        const j = e >> 2;
-        const ej = this.stack[j]!.ev!;
-        if (ej.thread !== q && conflicts(c, ((c >> 2) << 2) | (e & 3)) && clock[ej.thread]! < ej.seq) {
-          this.coneEt = et;
-          this.reverse(j, q, top, false);
-          this.coneEt = -1;
-          break;
-        }
-        if ((e & 3) === 1) break;
-      }
-    }
-  }
-  private coneEt = -1;
-  /** transitions that reached a finished state whose summary showed no race with the stack */
-  cacheHits = 0;
-  /** transitions that reached a finished state explored again, its summary racing with the stack */
-  reexplored = 0;
 
   constructor(
     private readonly model: Model<S, A>,
     private readonly properties: readonly Property<S, A>[],
-    private readonly options: SearchOptions & { readonly porOrder?: 'stay' | 'lowest' } = {},
+    private readonly options: DporOptions = {},
   ) {
-    if (!model.por) throw new Error(`model ${model.name} records no footprints: partial-order reduction needs model.por`);
-    this.por = model.por;
+    const why = DporSearch.unsupported(model, properties);
+    if (why) throw new Error(`partial-order reduction unavailable: ${why}`);
+    this.por = model.por!;
     this.T = this.por.threads;
     this.last = new Int32Array(this.T).fill(-1);
     this.zero = new Int32Array(this.T);
@@ -160,19 +135,20 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.emptySummary = this.summaries.empty;
     this.observers = properties.filter((p) => p.onStep && p.observes);
     this.trackCycles = properties.some((p) => p.coversNonTermination);
-    this.stay = (options.porOrder ?? 'stay') === 'stay';
+    this.highest = (options.porOrder ?? 'highest') === 'highest';
+    this.guard = new MemoryGuard(options.maxMemory);
     const init = model.init();
     const [hi, lo] = fingerprint(init);
     const id = this.visited.add(hi, lo, -1, -1);
     this.mark(id, ON_STACK);
-    this.push(init, id, -1);
+    this.push(init, id, new Map());
   }
 
-  /** Every property with a step check must say what it observes, or the reduction would be unsound. */
-  static supports<S, A extends Action>(model: Model<S, A>, properties: readonly Property<S, A>[]): string | null {
+  /** Why the reduction cannot run (no footprints, or a property that does not say what it observes), or null. */
+  static unsupported<S, A extends Action>(model: Model<S, A>, properties: readonly Property<S, A>[]): string | null {
     if (!model.por) return `model ${model.name} records no footprints`;
     const blind = properties.filter((p) => p.onStep && !p.observes).map((p) => p.id);
-    return blind.length ? `${blind.join(', ')} do not say what they observe` : null;
+    return blind.length ? `${blind.join(', ')} do${blind.length === 1 ? 'es' : ''} not say what ${blind.length === 1 ? 'it observes' : 'they observe'}` : null;
   }
 
   get frontier(): number {
@@ -183,23 +159,56 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.stopped ??= reason;
   }
 
+  work(budgetMs: number): Result<S, A> | null {
+    if (this.finished) return this.finished;
+    const deadline = Date.now() + budgetMs;
+    const maxStates = this.options.maxStates ?? Infinity;
+    if (!this.rootChecked) {
+      this.rootChecked = true;
+      const root = this.stack[0]!;
+      if (root.enabled.length === 0) {
+        const end = checkEnd(this.properties, root.state);
+        if (end) return this.finish({ ...end, steps: [], choices: [], shortest: true });
+      }
+    }
+    let tick = 0;
+    for (;;) {
+      if (this.stopped) return this.finish();
+      if ((++tick & 4095) === 0) {
+        const memory = this.guard.check();
+        if (memory) this.stop(memory);
+        if (Date.now() >= deadline) {
+          this.updateStats();
+          return null;
+        }
+      }
+      const depth = this.stack.length - 1;
+      if (depth < 0) return this.finish();
+      const frame = this.stack[depth]!;
+      if (frame.ev) this.undo(depth);
+      const thread = frame.todo.pop();
+      if (thread === undefined) {
+        this.pop();
+        continue;
+      }
+      const result = this.execute(depth, thread);
+      if (result) return result;
+      if (this.visited.size >= maxStates) this.stop(`--max-states ${maxStates.toLocaleString('en-US')} reached`);
+    }
+  }
+
   private mark(id: number, st: number): void {
     if (id >= this.status.length) {
       const n = Math.max(id + 1, this.status.length * 2);
-      const s = new Uint8Array(n);
-      s.set(this.status);
-      this.status = s;
-      const m = new Int32Array(n);
-      m.set(this.summaryOf);
-      this.summaryOf = m;
-      const z = new Int32Array(n);
-      z.set(this.sleepOf);
-      this.sleepOf = z;
+      const grow = <T extends Uint8Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
+      this.status = grow(this.status, new Uint8Array(n));
+      this.summaryOf = grow(this.summaryOf, new Int32Array(n));
+      this.sleepOf = grow(this.sleepOf, new Int32Array(n));
     }
     this.status[id] = st;
   }
 
-  private push(state: S, id: number, preferred: number, sleep: Map<number, readonly number[]> = new Map()): void {
+  private push(state: S, id: number, sleep: Map<number, readonly number[]>): Frame<S, A> {
     const enabled = this.model.actions(state);
     const index = new Int32Array(this.T).fill(-1);
     for (let k = 0; k < enabled.length; k++) index[threadOf(enabled[k]!)] = k;
@@ -210,106 +219,55 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       index,
       todo: [],
       queued: new Uint8Array(this.T),
+      sleep,
+      explored: new Map(),
       summary: this.emptySummary,
       unknown: false,
       ev: null,
-      sleep,
-      explored: new Map(),
-      cone: new Map(),
     };
-    let first = this.stay && preferred >= 0 && index[preferred]! >= 0 && !sleep.has(preferred) ? preferred : -1;
-    if (first < 0) {
-      const list = process.env.DPOR_HIGH ? [...enabled].reverse() : enabled;
-      const a = list.find((x) => !sleep.has(threadOf(x)));
-      if (a) first = threadOf(a);
-    }
-    if (first >= 0) {
-      frame.todo.push(first);
-      frame.queued[first] = 1;
+    for (let k = 0; k < enabled.length; k++) {
+      const t = threadOf(enabled[this.highest ? enabled.length - 1 - k : k]!);
+      if (!sleep.has(t)) {
+        frame.todo.push(t);
+        frame.queued[t] = 1;
+        break;
+      }
     }
     let mask = 0;
     for (const t of sleep.keys()) if (t < 31) mask |= 1 << t;
     this.sleepOf[id] = mask;
-    if (enabled.length) this.added.first++;
     this.stack.push(frame);
     if (this.stack.length - 1 > this.stats.maxDepth) this.stats.maxDepth = this.stack.length - 1;
+    return frame;
   }
-
-  readonly fallbacks = { blockedReal: 0, blockedSummary: 0, noInitial: 0, cycle: 0, top: 0 };
-  /** debugging: how many threads each rule added */
-  readonly added = { first: 0, race: 0, disabled: 0, summary: 0, full: 0 };
-  private why: keyof DporSearch<S, A>['added'] = 'first';
 
   private enqueue(frame: Frame<S, A>, thread: number): void {
     if (frame.queued[thread] || frame.sleep.has(thread)) return;
-    this.added[this.why]++;
     frame.queued[thread] = 1;
     frame.todo.push(thread);
   }
 
   private expandAll(frame: Frame<S, A>): void {
-    this.why = 'full';
     for (const a of frame.enabled) this.enqueue(frame, threadOf(a));
   }
 
-  /** j happens before k (both on the stack, j < k) */
+  /** Event j happens before event k (both on the stack, j < k). */
   private hb(j: number, k: number): boolean {
     const ej = this.stack[j]!.ev!;
     return this.stack[k]!.ev!.vc[ej.thread]! >= ej.seq;
   }
 
-  work(budgetMs: number): Result<S, A> | null {
-    if (this.finished) return this.finished;
-    const deadline = Date.now() + budgetMs;
-    const maxStates = this.options.maxStates ?? Infinity;
-    let tick = 0;
-    if (!this.rootChecked) {
-      this.rootChecked = true;
-      const root = this.stack[0]!;
-      if (root.enabled.length === 0) {
-        const end = checkEnd(this.properties, root.state);
-        if (end) return this.finish({ ...end, steps: [], choices: [] });
-      }
-    }
-    for (;;) {
-      if (this.stopped) return this.finish();
-      if ((++tick & 255) === 0) {
-        if (Date.now() >= deadline) {
-          this.updateStats();
-          return null;
-        }
-      }
-      const depth = this.stack.length - 1;
-      if (depth < 0) return this.finish();
-      const frame = this.stack[depth]!;
-      if (frame.ev) this.undo(depth);
-      if (frame.todo.length === 0) {
-        this.pop();
-        continue;
-      }
-      const thread = frame.todo.pop()!;
-      const result = this.execute(depth, thread);
-      if (result) return result;
-      if (this.visited.size >= maxStates) this.stop(`--max-states ${maxStates} reached`);
-    }
-  }
-
-  /** Runs thread `thread` from the top frame; returns a result when the search ends. */
+  /** Runs `thread` from frame i (the top); returns a result when the search ends. */
   private execute(i: number, thread: number): Result<S, A> | null {
     const frame = this.stack[i]!;
     const choice = frame.index[thread]!;
     const action = frame.enabled[choice]!;
     const { next, footprint } = this.por.traced(frame.state, action);
     this.stats.transitions++;
-    let fp = footprint as number[];
-    if (this.observers.length) {
-      for (const p of this.observers) {
-        const names = p.observes!(frame.state, action, next);
-        if (names.length) {
-          if (fp === footprint) fp = fp.slice();
-          for (const n of names) fp.push(this.por.observe(next, n));
-        }
-      }
+    let fp = footprint;
+    for (const p of this.observers) {
+      const names = p.observes!(frame.state, action, next);
+      if (names.length) fp = fp.concat(names.map((n) => this.por.observe(next, n)));
     }
     // vector clock: the thread's previous event, and every earlier conflicting event
     const prevLast = this.last[thread]!;
@@ -317,10 +275,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const vc = base.slice();
     const seq = base[thread]! + 1;
     const direct = this.directPredecessors(thread, fp);
-    for (const j of direct) {
-      const o = this.stack[j]!.ev!.vc;
-      for (let t = 0; t < this.T; t++) if (o[t]! > vc[t]!) vc[t] = o[t]!;
-    }
+    for (const j of direct) join(vc, this.stack[j]!.ev!.vc);
     vc[thread] = seq;
     // races: a direct predecessor that nothing later orders before this event
     if (direct.length) {
@@ -328,10 +283,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       const acc = base.slice();
       for (const j of direct) {
         const ej = this.stack[j]!.ev!;
-        this.why = 'race';
         if (acc[ej.thread]! < ej.seq) this.reverse(j, thread, i, true);
-        const o = ej.vc;
-        for (let t = 0; t < this.T; t++) if (o[t]! > acc[t]!) acc[t] = o[t]!;
+        join(acc, ej.vc);
       }
     }
     const ev: Event<A> = { thread, choice, action, fp, fpSet: this.summaries.codes.of(fp), vc, seq, prevLast };
@@ -346,60 +299,49 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const failure = checkStep(this.properties, frame.state, action, next);
     if (failure) return this.violated(failure, false);
 
-    const [hi, lo] = fingerprint(next);
-    const added = this.visited.add(hi, lo, -1, -1);
-    const childSleep = new Map<number, readonly number[]>();
+    // the child's sleep set: what sleeps here, and what was explored here, that this step does not touch
+    const sleep = new Map<number, readonly number[]>();
     if (!process.env.DPOR_NOSLEEP) for (const src of [frame.sleep, frame.explored]) {
-      for (const [u, fu] of src) if (u !== thread && !footprintsConflict(fu, fp)) childSleep.set(u, fu);
+      for (const [u, fu] of src) if (u !== thread && !footprintsConflict(fu, fp)) sleep.set(u, fu);
     }
     frame.explored.set(thread, fp);
-    if (added >= 0) return this.descend(i, next, added, thread, childSleep);
+
+    const [hi, lo] = fingerprint(next);
+    const added = this.visited.add(hi, lo, -1, -1);
+    if (added >= 0) return this.descend(i, next, added, sleep);
     const id = -added - 1;
     if (this.status[id] === ON_STACK) {
       this.disabledBy(i, this.model.actions(next), thread);
       if (this.trackCycles) return this.cycle(i, id);
-      this.fallbacks.cycle++;
       for (const f of this.stack) {
         this.expandAll(f);
         f.unknown = true;
       }
       return null;
     }
-    const summary = this.summaryOf[id]!;
-    // explored before with threads asleep that are awake now: explore it again (what was done is cached below)
+    // explored before with a thread asleep that is awake now: explore it again (what was done below is cached)
     let mask = 0;
-    for (const t of childSleep.keys()) if (t < 31) mask |= 1 << t;
+    for (const t of sleep.keys()) if (t < 31) mask |= 1 << t;
     const wasAsleep = this.sleepOf[id]!;
-    const woken = (wasAsleep & ~mask) !== 0 || (this.T > 31 && childSleep.size === 0 && wasAsleep !== 0);
-    if (woken) this.sleepOf[id] = wasAsleep & mask;
-    if (summary === SummaryTable.TOP || woken || process.env.DPOR_MODE === 'stateless' || (process.env.DPOR_MODE === 'reexplore' && this.racesBelow(i, summary, next))) {
-      // what was explored below this state may race with the current stack: explore it again here
-      this.reexplored++;
-      return this.descend(i, next, id, thread, childSleep);
+    const woken = (wasAsleep & ~mask) !== 0;
+    const summary = this.summaryOf[id]!;
+    if (woken || summary === SummaryTable.TOP || process.env.DPOR_STATELESS) {
+      this.revisits++;
+      this.sleepOf[id] = wasAsleep & mask;
+      return this.descend(i, next, id, sleep);
     }
     this.cacheHits++;
-    if (process.env.DPOR_MODE === 'cone') {
-      const cone = this.coneOf.get(id) ?? new Map();
-      this.why = 'summary';
-      this.coneRaces(i, cone);
-      frame.cone = coneUnion(frame.cone, coneWithEvent(cone, thread, fp));
-    } else if (process.env.DPOR_MODE !== 'reexplore' && process.env.DPOR_MODE !== 'nosummary') {
-      this.why = 'summary';
-      this.fgSummary = true;
-      this.racesBelow(i, summary, next);
-      this.fgSummary = false;
-    }
+    this.summaryRaces(i, summary, next);
     this.disabledBy(i, this.model.actions(next), thread);
     frame.summary = this.summaries.union(frame.summary, this.summaries.withEvent(summary, thread, ev.fpSet));
     return null;
   }
 
-  /** Pushes the state the event leaving frame i reached, to be explored. */
-  private descend(i: number, next: S, id: number, thread: number, sleep: Map<number, readonly number[]>): Result<S, A> | null {
+  /** Pushes the state the event leaving frame i reached. */
+  private descend(i: number, next: S, id: number, sleep: Map<number, readonly number[]>): Result<S, A> | null {
     this.mark(id, ON_STACK);
-    this.push(next, id, thread, sleep);
-    const child = this.stack[i + 1]!;
-    this.disabledBy(i, child.enabled, thread);
+    const child = this.push(next, id, sleep);
+    this.disabledBy(i, child.enabled, this.stack[i]!.ev!.thread);
     if (child.enabled.length === 0) {
       const end = checkEnd(this.properties, next);
       if (end) return this.violated(end, true);
@@ -410,7 +352,6 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   /** A thread enabled before and disabled after the event leaving frame i could have gone first. */
   private disabledBy(i: number, after: readonly A[], thread: number): void {
     const frame = this.stack[i]!;
-    this.why = 'disabled';
     for (const a of frame.enabled) {
       const q = threadOf(a);
       if (q !== thread && !after.some((x) => threadOf(x) === q)) this.enqueue(frame, q);
@@ -426,9 +367,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       for (let k = h.length - 1; k >= 0; k--) {
         const e = h[k]!;
         const j = e >> 2;
-        const kind = e & 3;
-        if (conflicts(c, ((c >> 2) << 2) | kind) && this.stack[j]!.ev!.thread !== thread && !out.includes(j)) out.push(j);
-        if (kind === 1) break; // a write: everything before it happens before it
+        if (conflicts(c, ((c >> 2) << 2) | (e & 3)) && this.stack[j]!.ev!.thread !== thread && !out.includes(j)) out.push(j);
+        if ((e & 3) === WRITE) break; // everything before a write happens before it
       }
     }
     return out;
@@ -436,137 +376,125 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
   /**
    * Event j (on the stack) races with a later transition of `thread`: make the
-   * state before j explore an order that starts the reversal. `upTo` is the
-   * index of the later event (or the top, for a summary); `real` says the
-   * later event is on the stack (so it may be an initial itself).
+   * state before j explore a thread that starts the reversal, an initial of
+   * the events after j that do not depend on j (Source-DPOR). `upTo` is the
+   * later event's index, or the top for a summary's transition (`real` false).
    */
-  readonly raceLog = new Map<string, number>();
   private reverse(j: number, thread: number, upTo: number, real: boolean): void {
     const frame = this.stack[j]!;
-    if (process.env.DPOR_LOG && real) {
-      const ej = frame.ev!;
-      const top = this.stack[upTo]!;
-      const q = top.ev && top.ev.thread === thread ? top.ev.action : top.enabled.find((x) => threadOf(x) === thread);
-      const key = `${real ? 'real' : 'summ'} ${this.model.actors[ej.action.actor]}:${ej.action.label} vs t${thread}${real && q ? ':' + q.label : ''} ${frame.index[thread]! >= 0 ? 'en' : 'dis'}`;
-      this.raceLog.set(key, (this.raceLog.get(key) ?? 0) + 1);
-    }
-    if (frame.queued[thread]) return;
+    if (frame.queued[thread] || frame.sleep.has(thread)) return;
     if (frame.index[thread]! >= 0) {
       this.enqueue(frame, thread);
       return;
     }
     // the thread is disabled before j: start with an initial of the events after j
-    // that do not depend on j (each is enabled before j)
-    const first = new Int32Array(this.T).fill(0x7fffffff);
+    // that do not depend on j (each of them is enabled before j)
+    const first = new Int32Array(this.T).fill(NO_CLOCK);
     let candidate = -1;
     let blocked = false;
     const end = real ? upTo : upTo + 1;
     for (let k = j + 1; k < end; k++) {
       if (this.hb(j, k)) continue;
       const ek = this.stack[k]!.ev!;
-      let initial = first[ek.thread] === 0x7fffffff;
+      let initial = first[ek.thread] === NO_CLOCK;
       if (initial) {
         for (let t = 0; t < this.T; t++) {
-          if (t !== ek.thread && first[t]! !== 0x7fffffff && ek.vc[t]! >= first[t]!) {
+          if (t !== ek.thread && first[t]! !== NO_CLOCK && ek.vc[t]! >= first[t]!) {
             initial = false;
             break;
           }
         }
       }
-      if (first[ek.thread] === 0x7fffffff) first[ek.thread] = ek.seq;
+      if (first[ek.thread] === NO_CLOCK) first[ek.thread] = ek.seq;
       if (!initial) continue;
       if (frame.queued[ek.thread] || frame.sleep.has(ek.thread)) return; // an initial is already explored from there
       if (frame.index[ek.thread]! < 0) blocked = true;
       else if (candidate < 0) candidate = ek.thread;
     }
-    if (candidate < 0 && !real && this.coneEt >= 0) {
-      // the racing future step's cone: a thread of it that has not moved since j starts the reversal
-      for (let r = 0; r < this.T && candidate < 0; r++) {
-        if (r !== thread && !(r < 31 && (this.coneEt >>> r) & 1)) continue;
-        if (frame.index[r]! < 0) continue;
-        if (this.last[r]! > j) continue;
-        if (frame.queued[r] || frame.sleep.has(r)) return;
-        candidate = r;
-      }
-    }
     if (candidate >= 0) this.enqueue(frame, candidate);
-    // no initial is enabled before j (not expected), or a summary's thread has no initial on the stack: be safe
-    else if (blocked || !real) {
-      this.fallbacks[blocked ? (real ? 'blockedReal' : 'blockedSummary') : 'noInitial']++;
-      this.expandAll(frame);
-    }
+    // no initial enabled before j (not expected), or a summary's thread with no initial on the stack: explore all
+    else if (blocked || !real) this.expandAll(frame);
   }
 
   /**
-   * The races of a finished state's explored future (its summary) with the
-   * stack, as Flanagan and Godefroid's update would find them if each future
-   * transition of a thread q were q's next one: for each object q's future
-   * touches, the latest conflicting stack event of another thread that is not
-   * known to happen before q's first step below the state. That first step
-   * happens after q's last event and after the stack events its own footprint
-   * (or, for a thread blocked there, its guard) conflicts with, such as the
-   * wake-up that will let it run.
+   * The races of a finished state's explored future with the stack, found as
+   * Flanagan and Godefroid's update finds those of a thread's next transition:
+   * for each object a thread q touches below the state, the latest conflicting
+   * stack event of another thread not known to happen before q's first step
+   * there. That step happens after q's last event, and after the stack events
+   * its own footprint (or, for a blocked thread, its guard) conflicts with,
+   * such as the wake-up that lets it run.
    */
-  private racesBelow(top: number, summary: number, state: S): boolean {
+  private summaryRaces(top: number, summary: number, state: S): void {
     const sets = this.summaries.sets(summary);
     const codes = this.summaries.codes;
+    const written = this.writtenFields(summary);
     let enabled: readonly A[] | null = null;
     for (let q = 0; q < this.T; q++) {
       const set = sets[q]!;
       if (set === 0) continue;
       enabled ??= this.model.actions(state);
       const a = enabled.find((x) => threadOf(x) === q);
-      const first = a ? this.por.traced(state, a).footprint : (this.por.guardReads(state, q) ?? []);
+      const firstStep = a ? this.por.traced(state, a).footprint : (this.por.guardReads(state, q) ?? []);
       const ql = this.last[q]!;
       const clock = (ql >= 0 ? this.stack[ql]!.ev!.vc : this.zero).slice();
-      for (const j of this.directPredecessors(q, first)) {
-        const o = this.stack[j]!.ev!.vc;
-        for (let t = 0; t < this.T; t++) if (o[t]! > clock[t]!) clock[t] = o[t]!;
-      }
+      for (const j of this.directPredecessors(q, this.surely(firstStep, q, written))) join(clock, this.stack[j]!.ev!.vc);
       const arr = codes.sets[set]!;
-      let prevObj = -1;
       for (let n = 0; n < arr.length; n++) {
         const c = arr[n]!;
         const h = this.hist[c >> 2];
         if (!h || h.length === 0) continue;
-        if (c >> 2 === prevObj && (c & 3) === 0) continue; // a read after a write of the same object: covered
-        prevObj = c >> 2;
         for (let k = h.length - 1; k >= 0; k--) {
           const e = h[k]!;
-          const j = e >> 2;
-          const ej = this.stack[j]!.ev!;
-          if (ej.thread !== q && conflicts(c, ((c >> 2) << 2) | (e & 3))) {
-            if (clock[ej.thread]! < ej.seq) {
-              if (!this.fgSummary) return true;
-              if (process.env.DPOR_LOG) {
-                const key = `summ ${this.model.actors[ej.action.actor]}:${ej.action.label} vs t${q} on ${this.por.describeAccess!(c)} ${this.stack[j]!.index[q]! >= 0 ? 'en' : 'dis'}`;
-                this.raceLog.set(key, (this.raceLog.get(key) ?? 0) + 1);
-              }
-              this.reverse(j, q, top, false);
-              break;
-            }
+          const ej = this.stack[e >> 2]!.ev!;
+          if (ej.thread !== q && conflicts(c, ((c >> 2) << 2) | (e & 3)) && clock[ej.thread]! < ej.seq) {
+            this.reverse(e >> 2, q, top, false);
+            break;
           }
-          if ((e & 3) === 1) break;
+          if ((e & 3) === WRITE) break;
         }
       }
     }
-    return false;
   }
 
-  private conflictsWithSet(fp: readonly number[], set: Int32Array): boolean {
-    for (const c of fp) {
-      const base = (c >> 2) << 2;
-      // the set is sorted: the four kinds of one object are adjacent
-      let lo = 0;
-      let hi = set.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (set[mid]! < base) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let k = lo; k < set.length && set[k]! < base + 4; k++) if (conflicts(c, set[k]!)) return true;
+  /**
+   * The accesses of a thread's step, traced at a cached state, that its first
+   * step below that state surely makes, or that a step it depends on makes:
+   * all of them up to the first read of a field another thread changes below
+   * (that read included: the change conflicts with what the stack did to the
+   * old value). After it, the step may take another path.
+   */
+  private surely(fp: readonly number[], q: number, written: Map<number, number>): readonly number[] {
+    for (let k = 0; k < fp.length; k++) {
+      const c = fp[k]!;
+      if ((c & 3) !== READ) continue;
+      const w = written.get(this.field(c >> 2));
+      if (w !== undefined && (w !== q || w === -1)) return fp.slice(0, k + 1);
     }
-    return false;
+    return fp;
+  }
+
+  /** field → the one thread that changes it below (or -1 for several), for a summary */
+  private writtenFields(summary: number): Map<number, number> {
+    let m = this.writtenCache.get(summary);
+    if (m) return m;
+    m = new Map();
+    const sets = this.summaries.sets(summary);
+    for (let t = 0; t < this.T; t++) {
+      for (const c of this.summaries.codes.sets[sets[t]!]!) {
+        if ((c & 3) === READ) continue;
+        const f = this.field(c >> 2);
+        const w = m.get(f);
+        m.set(f, w === undefined || w === t ? t : -1);
+      }
+    }
+    if (this.writtenCache.size > 100_000) this.writtenCache.clear();
+    this.writtenCache.set(summary, m);
+    return m;
+  }
+
+  private field(id: number): number {
+    return this.por.fieldOf ? this.por.fieldOf(id) : id;
   }
 
   /** Undoes the event leaving frame i (its child has been explored). */
@@ -581,17 +509,14 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private pop(): void {
     const frame = this.stack.pop()!;
     let summary = frame.unknown ? SummaryTable.TOP : frame.summary;
-    // a state explored again keeps what its earlier explorations found below it
-    if (this.status[frame.id] === ON_STACK && this.summaryOf[frame.id]! > 0) summary = this.summaries.union(summary, this.summaryOf[frame.id]!);
+    // a state explored again keeps what earlier explorations found below it
+    const before = this.summaryOf[frame.id]!;
+    if (before > 0) summary = this.summaries.union(summary, before);
     this.status[frame.id] = FINISHED;
     this.summaryOf[frame.id] = summary;
-    const old = this.coneOf.get(frame.id);
-    const cone = old ? coneUnion(old, frame.cone) : frame.cone;
-    if (process.env.DPOR_MODE === 'cone') this.coneOf.set(frame.id, cone);
     const parent = this.stack[this.stack.length - 1];
     if (parent) {
       const ev = parent.ev!;
-      if (process.env.DPOR_MODE === 'cone') parent.cone = coneUnion(parent.cone, coneWithEvent(cone, ev.thread, ev.fp));
       parent.summary = this.summaries.union(parent.summary, this.summaries.withEvent(summary, ev.thread, ev.fpSet));
     }
   }
@@ -599,23 +524,16 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private updateStats(): void {
     this.stats.states = this.visited.size;
     this.stats.elapsedMs = Date.now() - this.started;
-    this.stats.tableBytes = this.visited.bytes + this.status.byteLength + this.summaryOf.byteLength + this.summaries.bytes;
-  }
-
-  /** The stack's choices (and events) up to and including frame `upTo`'s event. */
-  private path(upTo: number): { choices: number[]; events: Event<A>[] } {
-    const events: Event<A>[] = [];
-    for (let k = 0; k <= upTo; k++) {
-      const ev = this.stack[k]!.ev;
-      if (ev) events.push(ev);
-    }
-    return { choices: events.map((e) => e.choice), events };
+    this.stats.tableBytes = this.visited.bytes + this.status.byteLength + this.summaryOf.byteLength + this.sleepOf.byteLength + this.summaries.bytes;
+    this.guard.check();
+    this.stats.peakBytes = this.guard.peak;
   }
 
   private violated(failure: Failure, atEnd: boolean): Result<S, A> {
     const top = this.stack.length - 1;
-    const { choices, events } = this.path(atEnd ? top - 1 : top);
-    const run = replay(this.model, this.properties, choices);
+    const events: Event<A>[] = [];
+    for (let k = 0; k <= (atEnd ? top - 1 : top); k++) events.push(this.stack[k]!.ev!);
+    const run = replay(this.model, this.properties, events.map((e) => e.choice));
     if (!run.failure) throw new Error(`internal: the reduced search's counterexample (${failure.property}) did not replay`);
     let violation: Violation<S, A> = { ...run.failure, steps: run.steps, choices: run.choices };
     const found = violation.steps.length;
@@ -624,7 +542,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       const projected = project(this.model, this.properties, violation, events);
       if (projected && projected.steps.length < found) {
         violation = projected;
-        note += `, projected onto the causal past of its last step (${projected.steps.length} steps)`;
+        note += `, ${projected.steps.length} steps in the causal past of its last one`;
       }
     }
     const budget = this.options.certifyStates ?? 1_000_000;
@@ -644,17 +562,19 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private cycle(i: number, target: number): Result<S, A> {
     let c = 0;
     while (this.stack[c]!.id !== target) c++;
-    const { choices } = this.path(i);
+    const choices: number[] = [];
+    for (let k = 0; k <= i; k++) choices.push(this.stack[k]!.ev!.choice);
     const run = replay(this.model, [], choices);
     const p = this.properties.find((q) => q.coversNonTermination)!;
-    const loop = choices.length - c;
     return this.finish({
       property: p.id,
       title: p.title,
-      message: `a run that never ends: after ${c} steps, ${loop} steps repeat for ever`,
+      message: `a run that never ends: after ${c} steps, ${choices.length - c} steps repeat for ever`,
       steps: run.steps,
       choices: run.choices,
       cycleStart: c,
+      shortest: false,
+      shortestNote: 'a cycle found by the reduced search',
     });
   }
 
@@ -667,35 +587,6 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   }
 }
 
-function conflictsAny(fp: Iterable<number>, set: ReadonlySet<number>): boolean {
-  for (const c of fp) {
-    const base = (c >> 2) << 2;
-    for (let k = 0; k < 4; k++) if (set.has(base + k) && conflicts(c, base + k)) return true;
-  }
-  return false;
-}
-
-function coneWithEvent(cone: Cone, t: number, fp: readonly number[]): Cone {
-  const out: Cone = new Map();
-  const fset = new Set(fp);
-  for (const [key, v] of cone) {
-    const q = Math.floor(key / KEY);
-    const c = key % KEY;
-    const inP = q === t || (t < 31 && (v.et >>> t) & 1) === 1 || conflictsAny(fset, v.ea) || conflictsAny([c], fset);
-    out.set(key, inP ? { ea: new Set([...v.ea, ...fp]), et: v.et | (t < 31 ? 1 << t : 0) } : v);
-  }
-  for (const c of fp) out.set(t * KEY + c, { ea: EMPTY_SET, et: 0 });
-  return out;
-}
-
-function coneUnion(a: Cone, b: Cone): Cone {
-  if (a.size === 0) return b;
-  if (b.size === 0) return a;
-  const out: Cone = new Map(a);
-  for (const [key, v] of b) {
-    const w = out.get(key);
-    if (!w) out.set(key, v);
-    else out.set(key, { ea: new Set([...w.ea].filter((x) => v.ea.has(x))), et: w.et & v.et });
-  }
-  return out;
+function join(into: Int32Array, o: Int32Array): void {
+  for (let t = 0; t < into.length; t++) if (o[t]! > into[t]!) into[t] = o[t]!;
 }

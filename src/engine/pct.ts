@@ -6,6 +6,9 @@ import { replay } from './replay.ts';
 import type { Search, SearchOptions } from './search.ts';
 import { threadOf, type Action, type Model, type Property, type Result, type Stats, type Violation } from './types.ts';
 
+/** k per model and depth bound (see PctSearch.calibrate). */
+const calibrated = new WeakMap<object, Map<number, number>>();
+
 /** The guarantee PCT gives, for the parameters of a run. */
 export interface PctBound {
   /** d: the bug depth the runs target */
@@ -76,11 +79,19 @@ export class PctSearch<S, A extends Action> implements Search<S, A> {
     this.bound = pctBound(this.nThreads, options.steps ?? this.calibrate(), depth);
   }
 
-  /** k: the longest of 8 random walks of this seed (runs that end by themselves are short here). */
+  /**
+   * k: the longest of 8 uniform random walks (no property checked), the same
+   * for every seed, so every seed, shard and worker draws its change points
+   * from the same range; computed once per model and depth bound.
+   */
   private calibrate(): number {
+    let known = calibrated.get(this.model);
+    if (!known) calibrated.set(this.model, (known = new Map()));
+    const hit = known.get(this.maxDepth);
+    if (hit !== undefined) return hit;
     let longest = 1;
     for (let r = 0; r < 8; r++) {
-      const rng = xoroshiro128plus(runSeed(this.seed ^ 0x5c7, r));
+      const rng = xoroshiro128plus(runSeed(0x5c7, r));
       let state = this.model.init();
       let n = 0;
       for (; n < this.maxDepth; n++) {
@@ -90,6 +101,7 @@ export class PctSearch<S, A extends Action> implements Search<S, A> {
       }
       longest = Math.max(longest, n);
     }
+    known.set(this.maxDepth, longest);
     return longest;
   }
 

@@ -18,8 +18,10 @@ export interface ExploreOptions extends SearchOptions, PctOptions {
    * footprints and every property says what it observes) or `none`; default `none`
    */
   readonly reduction?: 'dpor' | 'none';
-  /** dpor: which thread a new state runs first (`stay`: the one that just moved) */
-  readonly porOrder?: 'stay' | 'lowest';
+  /** dpor: which thread a new state runs first */
+  readonly porOrder?: 'highest' | 'lowest';
+  /** stop (verdict incomplete) when the process's resident memory passes this many bytes */
+  readonly maxMemory?: number;
   /** how often a progress event is emitted, in milliseconds */
   readonly progressMs?: number;
 }
@@ -31,11 +33,7 @@ export function createSearch<S, A extends Action>(
 ): Search<S, A> {
   const strategy = options.strategy ?? 'exhaustive';
   if (strategy === 'exhaustive') {
-    if (options.reduction === 'dpor') {
-      const why = DporSearch.supports(model, properties);
-      if (why) throw new Error(`partial-order reduction unavailable: ${why}`);
-      return new DporSearch(model, properties, options);
-    }
+    if (options.reduction === 'dpor') return new DporSearch(model, properties, options);
     return new ExhaustiveSearch(model, properties, options);
   }
   if (options.shard && (strategy === 'random' || strategy === 'pct')) return createWalkSearch(model, properties, { ...options, strategy });

@@ -48,6 +48,12 @@ export interface PorSupport<S, A extends Action = Action> {
   guardReads(state: S, thread: number): readonly number[] | null;
   /** the access code of a read of a named object in `state`, as a property observes it */
   observe(state: S, name: string): number;
+  /**
+   * The field an object belongs to (objects may stand for "this field holds
+   * that value"): a step that changes the field may change which of them a
+   * later step touches. Default: every object is its own field.
+   */
+  fieldOf?(objectId: number): number;
   /** `tasks[2].slot:write`, for debugging and traces */
   describeAccess?(code: number): string;
 }
@@ -124,6 +130,8 @@ export interface Stats {
   elapsedMs: number;
   /** bytes of the visited-set tables (exhaustive search) */
   tableBytes: number;
+  /** the largest resident memory of the process seen during the search, in bytes */
+  peakBytes?: number;
 }
 
 export type Strategy = 'exhaustive' | 'random' | 'pct';

@@ -132,6 +132,8 @@ export interface ParallelOptions extends WalkOptions {
   readonly workers: number;
   /** how often a progress event is emitted, in milliseconds */
   readonly progressMs?: number;
+  /** called once every worker has built its model, with the milliseconds that took (thread start-up) */
+  readonly onReady?: (ms: number) => void;
 }
 
 /** A sensible default for `--workers`: the cores this process may use. */
@@ -164,9 +166,18 @@ export function exploreWorkers$<S, A extends Action>(
     let closed = false;
     let pct: ShardJob['pct'];
     let rate = 0; // plan positions per ms, per worker
+    let readyCount = 0;
     const busy = new Set<Worker>();
     const pool: Worker[] = [];
-    const init: Init = { crsimWorker: 1, recipe, options, plan };
+    // only what a worker needs, and can be cloned to it
+    const walk: WalkOptions = {
+      strategy: options.strategy,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
+      ...(options.depth !== undefined ? { depth: options.depth } : {}),
+      ...(options.steps !== undefined ? { steps: options.steps } : {}),
+    };
+    const init: Init = { crsimWorker: 1, recipe, options: walk, plan };
 
     const limit = (): number => Math.min(plan.count, best ? best.j : Infinity);
     const chunkSize = (): number => (rate > 0 ? Math.max(1, Math.min(4096, Math.round(rate * 40))) : 1);
@@ -251,6 +262,7 @@ export function exploreWorkers$<S, A extends Action>(
         if (m.type === 'error') return fail(new Error(`worker ${i}: ${m.message}`));
         if (m.type === 'ready') {
           pct ??= m.pct;
+          if (++readyCount === n) options.onReady?.(Date.now() - started);
           return dispatch(w);
         }
         chunks.push({ from: m.from, to: m.to, transitions: m.transitions, longest: m.longest });

@@ -50,6 +50,23 @@ export class Vocabulary {
     return id;
   }
 
+  private readonly fields: number[] = [];
+  private readonly fieldIds = new Map<string, number>();
+
+  /** The field an object belongs to: `tasks[2].sched@RUNNING` and `tasks[2].sched@INTERRUPTIBLE` share one. */
+  fieldOf(id: number): number {
+    let f = this.fields[id];
+    if (f === undefined) {
+      const name = this.names[id]!;
+      const at = name.indexOf('@');
+      const field = at < 0 ? name : name.slice(0, at);
+      f = this.fieldIds.get(field);
+      if (f === undefined) this.fieldIds.set(field, (f = this.fieldIds.size));
+      this.fields[id] = f;
+    }
+    return f;
+  }
+
   /** `tasks[2].slot:write` */
   describe(code: number): string {
     return `${this.names[code >> 2]}:${KIND_NAMES[code & 3]}`;

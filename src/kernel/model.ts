@@ -307,6 +307,7 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
         return guard.value === null ? null : guard.codes;
       },
       observe: (s, name) => tracer.observe(s, name),
+      fieldOf: (id) => tracer.vocab.fieldOf(id),
       describeAccess: (code) => tracer.vocab.describe(code),
     },
     describe(prev, a, next) {
