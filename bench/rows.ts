@@ -1,7 +1,7 @@
 /**
  * One benchmark row: a model, a scenario, the properties and a strategy,
- * measured on this thread (bench/run.ts runs the rows of a scenario in a worker
- * thread of their own, so a row that runs out of heap ends only its worker).
+ * measured on this thread (bench/run.ts runs each exhaustive row in a worker
+ * thread of its own, so a row that runs out of heap ends only its worker).
  *
  * Memory: the peak, over the row, of the isolate's used heap plus its external
  * memory (typed arrays: the visited set), sampled after every 50 ms slice of

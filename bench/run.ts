@@ -6,8 +6,9 @@
  * reduction), exhaustive with dynamic partial-order reduction (`dpor`), random
  * walks and PCT — then worker-thread scale-out. Every row carries a baseline
  * measured in the same run: plain exhaustive for dpor and random, random for
- * PCT; the gains are ratios. Rows run one at a time, each scenario's rows in a
- * fresh worker thread (a heap limit ends only that worker). Prints the table,
+ * PCT; the gains are ratios. Rows run one at a time in worker threads: each
+ * exhaustive row in a fresh one (a heap limit ends only that worker, and the
+ * peak memory is that row's alone), the walks of a scenario in another. Prints the table,
  * writes JSON with the machine to bench/results.json (or --out), and with
  * --md FILE the markdown tables and the issue's targets between the
  * `<!-- bench:start -->` and `<!-- bench:end -->` lines of FILE.
@@ -476,8 +477,17 @@ function targets(all: readonly Measured[]): Target[] {
           by: ms < limitMs ? `${ratio(limitMs / ms)} under` : `${ratio(ms / limitMs)} over`,
         });
       } else {
-        const why = cands.map((c) => `${c.s}: ${c.r ? `${c.r.verdict}${c.r.note ? ` (${c.r.note})` : ''}, ${int(c.r.states)} states` : 'not run'}`).join('; ');
-        out.push({ target: what, limit: time(limitMs), measured: why, met: false, by: 'did not finish within the row budget' });
+        const why = cands
+          .map((c) => `${c.s}: ${!c.r ? 'not run' : c.r.verdict === 'skipped' ? `not run (${c.r.note})` : `${c.r.verdict} after ${time(c.r.ms)}, ${int(c.r.states)} states${c.r.note ? ` (${c.r.note})` : ''}`}`)
+          .join('; ');
+        const longest = Math.max(0, ...cands.map((c) => (c.r && c.r.verdict !== 'skipped' ? c.r.ms : 0)));
+        out.push({
+          target: what,
+          limit: time(limitMs),
+          measured: why,
+          met: false,
+          by: longest > 0 ? `more than ${ratio(longest / limitMs)} over (stopped at ${time(longest)})` : 'not run: a smaller tree did not finish',
+        });
       }
     }
   }
@@ -561,6 +571,8 @@ async function main(): Promise<void> {
           result = { id: row.id, scenarioName: label(row.scenario), tasks: row.scenario.n, zombies: Math.floor(row.scenario.n / 2), verdict: 'skipped', note: `did not finish at N=${stoppedAt}`, states: 0, transitions: 0, ms: 0, statesPerSec: 0, peakBytes: 0, tableBytes: 0 };
         } else {
           result = await worker.measure(row);
+          // a fresh isolate for the next row, so that what this one left behind is not counted in its peak memory
+          if (row.strategy === 'plain' || row.strategy === 'dpor' || result.peakBytes > 32 * 2 ** 20) await worker.close();
           if (batch.ladder && (row.strategy === 'plain' || row.strategy === 'dpor') && (result.verdict === 'incomplete' || result.verdict === 'error')) {
             gaveUp.set(key, batch.ladder.n);
           }

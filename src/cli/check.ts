@@ -1,12 +1,16 @@
 /** `crsim check`: explore one model on one scenario and say what holds. */
 import type { Command } from 'commander';
-import { Subject, filter, lastValueFrom, tap } from 'rxjs';
+import type { RestartProperty } from '../../properties/restart.ts';
+import { Subject, filter, from, lastValueFrom, map, tap } from 'rxjs';
 import { writeFileSync } from 'node:fs';
+import { parseBytes } from '../engine/budget.ts';
+import { DporSearch } from '../engine/dpor.ts';
+import { exploreExhaustiveParallel } from '../engine/parallel.ts';
 import { explore$ } from '../engine/run.ts';
 import { parseShard, shardFile, type Shard } from '../engine/shard.ts';
 import type { Result, Strategy } from '../engine/types.ts';
 import { exploreWorkers$ } from '../engine/workers.ts';
-import type { RestartAction } from '../kernel/model.ts';
+import type { RestartAction, RestartModel } from '../kernel/model.ts';
 import type { RestartState } from '../kernel/state.ts';
 import { swimlane } from '../trace/swimlane.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
@@ -34,6 +38,10 @@ export interface CheckOptions extends TargetOptions {
   readonly workers?: string;
   /** random, pct: `i/n` */
   readonly shard?: string;
+  /** exhaustive: auto | dpor | none */
+  readonly reduction?: string;
+  /** stop (exit 3) past this resident memory, e.g. 2G */
+  readonly maxMemory?: string;
 }
 
 const STRATEGIES: readonly Strategy[] = ['exhaustive', 'random', 'pct'];
@@ -54,7 +62,9 @@ export function registerCheck(program: Command, out: (s: string) => void): void 
     .option('--seed <n>', 'random, pct: the seed (one seed, one run)', '0')
     .option('--depth <d>', 'pct: the bug depth d, i.e. d - 1 priority change points per run (default 3)')
     .option('--steps <k>', 'pct: k, the run length the change points are drawn from (default: the longest of 8 calibration walks)')
-    .option('--workers <n>', 'random, pct: spread the runs over n worker threads (same verdict and counterexample for any n)')
+    .option('--workers <n>', 'spread the work over n worker threads (same verdict and counterexample for any n); exhaustive: the plain search, in parallel')
+    .option('--reduction <name>', 'exhaustive: dpor (partial-order reduction) | none | auto (dpor from 5 tasks on)', 'auto')
+    .option('--max-memory <size>', 'stop (exit 3) once the process uses this much memory, e.g. 2G or 512M')
     .option('--shard <i/n>', 'random, pct: run only runs i, i+n, i+2n, ... of --runs; --out then writes a shard file for `crsim merge`')
     .option('--max-states <n>', 'exhaustive: stop (exit 3) after this many distinct states')
     .option('--max-depth <n>', 'random, pct: a run longer than this is reported as never ending', '10000')
@@ -81,8 +91,9 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   onlyFor('--steps', o.steps, strategy === 'pct', 'pct');
   onlyFor('--shard', o.shard, walks, 'random or pct');
   const workers = intOption('--workers', o.workers, 1, 256);
-  // exhaustive search stays on one thread (README, "Scale-out")
-  onlyFor('--workers', workers !== undefined && workers > 1 ? o.workers : undefined, walks, 'random or pct; exhaustive search runs on one thread');
+  const reduction = exhaustiveReduction(o, model, properties, workers);
+  const maxMemory = o.maxMemory === undefined ? undefined : parseBytes(o.maxMemory);
+  if (maxMemory === null) throw new UsageError(`--max-memory: expected a size such as 512M, 2G or 1500000000 (got '${o.maxMemory}')`);
   let shard: Shard | undefined;
   if (o.shard !== undefined) {
     try {
@@ -100,6 +111,8 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
     depth: intOption('--depth', o.depth, 1, 64),
     steps: intOption('--steps', o.steps, 1, 1e7),
     ...(shard ? { shard } : {}),
+    ...(reduction ? { reduction } : {}),
+    ...(maxMemory !== undefined ? { maxMemory } : {}),
   };
   const spec = targetSpec(o.model ?? 'v18', scenario, properties);
   const stop = new Subject<string>();
@@ -111,7 +124,9 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
     const done = await lastValueFrom(
       (walks && workers !== undefined
         ? exploreWorkers$(restartRecipe(spec), { model, properties }, { ...options, strategy, workers }, stop)
-        : explore$(model, properties, options, stop)
+        : !walks && workers !== undefined && workers > 1
+          ? from(exploreExhaustiveParallel(restartRecipe(spec), model, properties, { ...options, workers })).pipe(map((r) => ({ type: 'done' as const, result: r })))
+          : explore$(model, properties, options, stop)
       ).pipe(
         tap((e) => {
           if (e.type !== 'progress') return;
@@ -171,4 +186,28 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
     else if (o.out) for (const line of savedLines(o.out, saved)) out(line);
   }
   return EXIT[result.verdict];
+}
+
+/**
+ * The partial-order reduction an exhaustive check uses: `dpor` when asked,
+ * and with `auto` from 5 tasks on, where it pays (bench/RESULTS.md); none on
+ * worker threads (the parallel search is the plain one).
+ */
+function exhaustiveReduction(
+  o: CheckOptions,
+  model: RestartModel,
+  properties: readonly RestartProperty[],
+  workers: number | undefined,
+): 'dpor' | undefined {
+  const asked = o.reduction ?? 'auto';
+  if (!['auto', 'dpor', 'none'].includes(asked)) throw new UsageError(`--reduction: expected auto, dpor or none (got '${asked}')`);
+  if (asked === 'none' || (o.strategy ?? 'exhaustive') !== 'exhaustive') return undefined;
+  const parallel = workers !== undefined && workers > 1;
+  const why = DporSearch.unsupported(model, properties);
+  if (asked === 'dpor') {
+    if (parallel) throw new UsageError('--reduction dpor: partial-order reduction runs on one thread; drop --workers, or use --reduction none');
+    if (why) throw new UsageError(`--reduction dpor: ${why}`);
+    return 'dpor';
+  }
+  return !parallel && !why && model.env.tasks.length >= 5 ? 'dpor' : undefined;
 }

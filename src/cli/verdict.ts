@@ -24,7 +24,8 @@ export function explored(r: Result<unknown, RestartAction>): string {
   const s = r.stats;
   const time = `${(s.elapsedMs / 1000).toFixed(s.elapsedMs < 10_000 ? 2 : 1)} s`;
   if (r.explored === 'exhaustive') {
-    return `exhaustive: ${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.maxDepth}, ${time}`;
+    const how = `${r.reduction ? ' with partial-order reduction' : ''}${r.workers !== undefined ? ` on ${r.workers} workers` : ''}`;
+    return `exhaustive${how}: ${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.maxDepth}, ${time}`;
   }
   const where = `${r.workers !== undefined ? `, ${r.workers} worker${r.workers === 1 ? '' : 's'}` : ''}${r.shard ? `, shard ${r.shard.index}/${r.shard.count}` : ''}`;
   const name = r.explored === 'pct' && r.pct ? `pct depth ${r.pct.depth}` : r.explored;
@@ -102,6 +103,8 @@ export function resultJson(model: RestartModel, r: Result<RestartState, RestartA
     ...(r.pct ? { pct: { ...r.pct, missAfterRuns: pctBound(r.pct.threads, r.pct.steps, r.pct.depth).missAfter(r.stats.runs) } } : {}),
     ...(r.workers !== undefined ? { workers: r.workers } : {}),
     ...(r.shard ? { shard: r.shard } : {}),
+    ...(r.reduction ? { reduction: r.reduction } : {}),
+    ...(r.stats.peakBytes ? { peakBytes: r.stats.peakBytes, bytesPerState: Math.round(r.stats.tableBytes / Math.max(1, r.stats.states)) } : {}),
     properties: r.properties,
     ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),
     ...(v
@@ -111,6 +114,8 @@ export function resultJson(model: RestartModel, r: Result<RestartState, RestartA
           message: v.message,
           schedule: v.choices,
           ...(v.cycleStart !== undefined ? { cycleStart: v.cycleStart } : {}),
+          ...(v.shortest !== undefined ? { shortest: v.shortest } : {}),
+          ...(v.shortestNote ? { shortestNote: v.shortestNote } : {}),
           counterexample: counterexampleJson(model, r),
         }
       : {}),

@@ -1,9 +1,9 @@
-import { conflicts, footprintsConflict, READ, WRITE } from './access.ts';
+import { conflicts, footprintsConflict, WRITE } from './access.ts';
 import { MemoryGuard } from './budget.ts';
 import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
 import { replay } from './replay.ts';
-import type { Search, SearchOptions } from './search.ts';
+import type { Root, Search, SearchOptions } from './search.ts';
 import { certify, project } from './shorten.ts';
 import { SummaryTable } from './summaries.ts';
 import { threadOf, type Action, type Model, type PorSupport, type Property, type Result, type Stats, type Violation } from './types.ts';
@@ -52,8 +52,6 @@ export interface DporOptions extends SearchOptions {
    * block, so fewer transitions overlap) or `lowest`.
    */
   readonly porOrder?: 'highest' | 'lowest';
-  /** stop (incomplete) when the process's resident memory passes this many bytes */
-  readonly maxMemory?: number;
 }
 
 const ON_STACK = 1;
@@ -114,10 +112,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private readonly trackCycles: boolean;
   private readonly highest: boolean;
   private readonly guard: MemoryGuard;
-  private readonly writtenCache = new Map<number, Map<number, number>>();
   private stopped: string | null = null;
   private finished: Result<S, A> | null = null;
   private rootChecked = false;
+  /** the roots still to explore (a shard's part; by default the initial state) */
+  private readonly roots: Root<S>[];
+  /** the current root's path from the initial state */
+  private prefix: readonly number[] = [];
   private readonly started = Date.now();
 
   constructor(
@@ -137,11 +138,24 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.trackCycles = properties.some((p) => p.coversNonTermination);
     this.highest = (options.porOrder ?? 'highest') === 'highest';
     this.guard = new MemoryGuard(options.maxMemory);
-    const init = model.init();
-    const [hi, lo] = fingerprint(init);
-    const id = this.visited.add(hi, lo, -1, -1);
-    this.mark(id, ON_STACK);
-    this.push(init, id, new Map());
+    this.roots = [...((options.roots as readonly Root<S>[] | undefined) ?? [{ state: model.init(), prefix: [] }])];
+    this.nextRoot();
+  }
+
+  /** Starts the depth-first search from the next root not yet visited; false when there is none. */
+  private nextRoot(): boolean {
+    for (;;) {
+      const root = this.roots.shift();
+      if (!root) return false;
+      const [hi, lo] = fingerprint(root.state);
+      const id = this.visited.add(hi, lo, -1, -1);
+      if (id < 0) continue;
+      this.prefix = root.prefix;
+      this.rootChecked = false;
+      this.mark(id, ON_STACK);
+      this.push(root.state, id, new Map());
+      return true;
+    }
   }
 
   /** Why the reduction cannot run (no footprints, or a property that does not say what it observes), or null. */
@@ -163,17 +177,17 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     if (this.finished) return this.finished;
     const deadline = Date.now() + budgetMs;
     const maxStates = this.options.maxStates ?? Infinity;
-    if (!this.rootChecked) {
-      this.rootChecked = true;
-      const root = this.stack[0]!;
-      if (root.enabled.length === 0) {
-        const end = checkEnd(this.properties, root.state);
-        if (end) return this.finish({ ...end, steps: [], choices: [], shortest: true });
-      }
-    }
     let tick = 0;
     for (;;) {
       if (this.stopped) return this.finish();
+      if (!this.rootChecked && this.stack.length) {
+        this.rootChecked = true;
+        const root = this.stack[0]!;
+        if (root.enabled.length === 0) {
+          const end = checkEnd(this.properties, root.state);
+          if (end) return this.violated(end, true);
+        }
+      }
       if ((++tick & 4095) === 0) {
         const memory = this.guard.check();
         if (memory) this.stop(memory);
@@ -183,7 +197,10 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         }
       }
       const depth = this.stack.length - 1;
-      if (depth < 0) return this.finish();
+      if (depth < 0) {
+        if (this.nextRoot()) continue;
+        return this.finish();
+      }
       const frame = this.stack[depth]!;
       if (frame.ev) this.undo(depth);
       const thread = frame.todo.pop();
@@ -193,7 +210,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       }
       const result = this.execute(depth, thread);
       if (result) return result;
-      if (this.visited.size >= maxStates) this.stop(`--max-states ${maxStates.toLocaleString('en-US')} reached`);
+      if (this.visited.size >= maxStates) this.stop(`--max-states ${maxStates} reached`);
     }
   }
 
@@ -301,7 +318,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
     // the child's sleep set: what sleeps here, and what was explored here, that this step does not touch
     const sleep = new Map<number, readonly number[]>();
-    if (!process.env.DPOR_NOSLEEP) for (const src of [frame.sleep, frame.explored]) {
+    for (const src of [frame.sleep, frame.explored]) {
       for (const [u, fu] of src) if (u !== thread && !footprintsConflict(fu, fp)) sleep.set(u, fu);
     }
     frame.explored.set(thread, fp);
@@ -325,13 +342,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const wasAsleep = this.sleepOf[id]!;
     const woken = (wasAsleep & ~mask) !== 0;
     const summary = this.summaryOf[id]!;
-    if (woken || summary === SummaryTable.TOP || process.env.DPOR_STATELESS) {
+    if (woken || summary === SummaryTable.TOP) {
       this.revisits++;
       this.sleepOf[id] = wasAsleep & mask;
       return this.descend(i, next, id, sleep);
     }
     this.cacheHits++;
-    this.summaryRaces(i, summary, next);
+    this.summaryRaces(i, summary);
     this.disabledBy(i, this.model.actions(next), thread);
     frame.summary = this.summaries.union(frame.summary, this.summaries.withEvent(summary, thread, ev.fpSet));
     return null;
@@ -420,25 +437,19 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
    * The races of a finished state's explored future with the stack, found as
    * Flanagan and Godefroid's update finds those of a thread's next transition:
    * for each object a thread q touches below the state, the latest conflicting
-   * stack event of another thread not known to happen before q's first step
-   * there. That step happens after q's last event, and after the stack events
-   * its own footprint (or, for a blocked thread, its guard) conflicts with,
-   * such as the wake-up that lets it run.
+   * stack event of another thread that does not happen before q's last event.
+   * (Ordering q's future after more of the stack, through the events below,
+   * would find fewer races but is not sound with sleep sets: the differential
+   * test found a missed violation.)
    */
-  private summaryRaces(top: number, summary: number, state: S): void {
+  private summaryRaces(top: number, summary: number): void {
     const sets = this.summaries.sets(summary);
     const codes = this.summaries.codes;
-    const written = this.writtenFields(summary);
-    let enabled: readonly A[] | null = null;
     for (let q = 0; q < this.T; q++) {
       const set = sets[q]!;
       if (set === 0) continue;
-      enabled ??= this.model.actions(state);
-      const a = enabled.find((x) => threadOf(x) === q);
-      const firstStep = a ? this.por.traced(state, a).footprint : (this.por.guardReads(state, q) ?? []);
       const ql = this.last[q]!;
-      const clock = (ql >= 0 ? this.stack[ql]!.ev!.vc : this.zero).slice();
-      for (const j of this.directPredecessors(q, this.surely(firstStep, q, written))) join(clock, this.stack[j]!.ev!.vc);
+      const clock = ql >= 0 ? this.stack[ql]!.ev!.vc : this.zero;
       const arr = codes.sets[set]!;
       for (let n = 0; n < arr.length; n++) {
         const c = arr[n]!;
@@ -455,46 +466,6 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         }
       }
     }
-  }
-
-  /**
-   * The accesses of a thread's step, traced at a cached state, that its first
-   * step below that state surely makes, or that a step it depends on makes:
-   * all of them up to the first read of a field another thread changes below
-   * (that read included: the change conflicts with what the stack did to the
-   * old value). After it, the step may take another path.
-   */
-  private surely(fp: readonly number[], q: number, written: Map<number, number>): readonly number[] {
-    for (let k = 0; k < fp.length; k++) {
-      const c = fp[k]!;
-      if ((c & 3) !== READ) continue;
-      const w = written.get(this.field(c >> 2));
-      if (w !== undefined && (w !== q || w === -1)) return fp.slice(0, k + 1);
-    }
-    return fp;
-  }
-
-  /** field → the one thread that changes it below (or -1 for several), for a summary */
-  private writtenFields(summary: number): Map<number, number> {
-    let m = this.writtenCache.get(summary);
-    if (m) return m;
-    m = new Map();
-    const sets = this.summaries.sets(summary);
-    for (let t = 0; t < this.T; t++) {
-      for (const c of this.summaries.codes.sets[sets[t]!]!) {
-        if ((c & 3) === READ) continue;
-        const f = this.field(c >> 2);
-        const w = m.get(f);
-        m.set(f, w === undefined || w === t ? t : -1);
-      }
-    }
-    if (this.writtenCache.size > 100_000) this.writtenCache.clear();
-    this.writtenCache.set(summary, m);
-    return m;
-  }
-
-  private field(id: number): number {
-    return this.por.fieldOf ? this.por.fieldOf(id) : id;
   }
 
   /** Undoes the event leaving frame i (its child has been explored). */
@@ -533,13 +504,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const top = this.stack.length - 1;
     const events: Event<A>[] = [];
     for (let k = 0; k <= (atEnd ? top - 1 : top); k++) events.push(this.stack[k]!.ev!);
-    const run = replay(this.model, this.properties, events.map((e) => e.choice));
+    const run = replay(this.model, this.properties, [...this.prefix, ...events.map((e) => e.choice)]);
     if (!run.failure) throw new Error(`internal: the reduced search's counterexample (${failure.property}) did not replay`);
     let violation: Violation<S, A> = { ...run.failure, steps: run.steps, choices: run.choices };
     const found = violation.steps.length;
     let note = `found at depth ${found} by the reduced search`;
     if (!atEnd) {
-      const projected = project(this.model, this.properties, violation, events);
+      const projected = this.prefix.length ? null : project(this.model, this.properties, violation, events);
       if (projected && projected.steps.length < found) {
         violation = projected;
         note += `, ${projected.steps.length} steps in the causal past of its last one`;
@@ -562,8 +533,9 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private cycle(i: number, target: number): Result<S, A> {
     let c = 0;
     while (this.stack[c]!.id !== target) c++;
-    const choices: number[] = [];
+    const choices: number[] = [...this.prefix];
     for (let k = 0; k <= i; k++) choices.push(this.stack[k]!.ev!.choice);
+    c += this.prefix.length;
     const run = replay(this.model, [], choices);
     const p = this.properties.find((q) => q.coversNonTermination)!;
     return this.finish({

@@ -20,8 +20,6 @@ export interface ExploreOptions extends SearchOptions, PctOptions {
   readonly reduction?: 'dpor' | 'none';
   /** dpor: which thread a new state runs first */
   readonly porOrder?: 'highest' | 'lowest';
-  /** stop (verdict incomplete) when the process's resident memory passes this many bytes */
-  readonly maxMemory?: number;
   /** how often a progress event is emitted, in milliseconds */
   readonly progressMs?: number;
 }

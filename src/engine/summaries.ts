@@ -43,8 +43,10 @@ export class SetTable {
   /** The id of a list of integers, sorted and without repeats. */
   of(values: readonly number[]): number {
     if (values.length === 0) return 0;
-    const a = Int32Array.from(new Set(values)).sort();
-    return this.intern(a);
+    const a = Int32Array.from(values).sort();
+    let n = 1;
+    for (let i = 1; i < a.length; i++) if (a[i] !== a[n - 1]) a[n++] = a[i]!;
+    return this.intern(n === a.length ? a : a.slice(0, n));
   }
 
   union(x: number, y: number): number {

@@ -85,15 +85,26 @@ const valueKey = (v: unknown): string => (typeof v === 'object' && v !== null ? 
 /** A container seen through the recorder: the ids of its fields are computed once. */
 class Container {
   private readonly leafIds = new Map<string, number>();
-  private readonly valueIds = new Map<string, Map<string, number>>();
+  private readonly valueIds = new Map<string, Map<unknown, number>>();
   readonly children = new Map<string, Container>();
+  /** the proxy handler of this container's objects (one per container: it reads the active recorder) */
+  readonly handler: ProxyHandler<Record<PropertyKey, unknown>>;
+  private readonly counterKeys = new Set<string>();
 
   constructor(
     readonly vocab: Vocabulary,
     readonly path: string,
     readonly isArray: boolean,
+    /** 0 the root, 1 its objects and arrays, 2 the objects in those arrays */
+    readonly depth: number,
     readonly counters: ReadonlySet<string>,
-  ) {}
+  ) {
+    for (const name of counters) {
+      const prefix = this.isArray ? `${path}[` : path ? `${path}.` : '';
+      if (name.startsWith(prefix)) this.counterKeys.add(name.slice(prefix.length).replace(/]$/, ''));
+    }
+    this.handler = makeHandler(this);
+  }
 
   name(key: string): string {
     return this.isArray ? `${this.path}[${key}]` : this.path ? `${this.path}.${key}` : key;
@@ -113,23 +124,33 @@ class Container {
   at(key: string, value: unknown): number {
     let m = this.valueIds.get(key);
     if (!m) this.valueIds.set(key, (m = new Map()));
-    const k = valueKey(value);
+    const k = typeof value === 'object' && value !== null ? valueKey(value) : value;
     let id = m.get(k);
     if (id === undefined) {
-      id = this.vocab.id(`${this.name(key)}@${k}`);
+      id = this.vocab.id(`${this.name(key)}@${valueKey(value)}`);
       m.set(k, id);
     }
     return id;
   }
 
+  /** the object a read of `key` holding `value` notes */
+  read(key: string, value: unknown): number {
+    return this.counterKeys.has(key) ? this.leaf(key) : this.at(key, value);
+  }
+
   isCounter(key: string): boolean {
-    return this.counters.has(this.name(key));
+    return this.counterKeys.has(key);
+  }
+
+  /** values of this container that are containers themselves */
+  holdsContainer(v: unknown): v is object {
+    return typeof v === 'object' && v !== null && this.depth < 2 && (this.depth === 0 || this.isArray);
   }
 
   child(key: string, isArray: boolean): Container {
     let c = this.children.get(key);
     if (!c) {
-      c = new Container(this.vocab, this.name(key), isArray, this.counters);
+      c = new Container(this.vocab, this.name(key), isArray, this.depth + 1, this.counters);
       this.children.set(key, c);
     }
     return c;
@@ -138,6 +159,43 @@ class Container {
 
 function isContainerValue(v: unknown): v is object {
   return typeof v === 'object' && v !== null;
+}
+
+function makeHandler(c: Container): ProxyHandler<Record<PropertyKey, unknown>> {
+  return {
+    get(t, key, receiver) {
+      if (key === RAW) return t;
+      if (key === CONTAINER) return c;
+      const v = Reflect.get(t, key, receiver) as unknown;
+      if (typeof key === 'symbol' || typeof v === 'function' || (c.isArray && key === 'length')) return v;
+      const rec = active!;
+      if (c.holdsContainer(v)) return rec.wrap(v, c.child(key, Array.isArray(v)));
+      rec.note(c.read(key, v), READ);
+      return v;
+    },
+    set(t, key, value, receiver) {
+      const rec = active!;
+      if (rec.readonly) throw new Error(`footprint: a guard wrote ${c.name(String(key))}`);
+      if (typeof key !== 'symbol' && !(c.isArray && key === 'length')) {
+        const old = t[key];
+        if (c.holdsContainer(old)) throw new Error(`footprint: a step replaced ${c.name(key)}; mutate its fields instead`);
+        if (c.isCounter(key)) rec.note(c.leaf(key), WRITE);
+        else if (old === value) rec.note(c.at(key, old), READ);
+        else {
+          rec.note(c.at(key, old), WRITE);
+          rec.note(c.at(key, value), WRITE);
+        }
+      }
+      return Reflect.set(t, key, value, receiver);
+    },
+    deleteProperty(t, key) {
+      if (typeof key !== 'symbol') {
+        active!.note(c.at(key, t[key]), WRITE);
+        active!.note(c.at(key, undefined), WRITE);
+      }
+      return Reflect.deleteProperty(t, key);
+    },
+  };
 }
 
 /**
@@ -165,46 +223,12 @@ class Recorder {
     if (this.quiet === 0) this.codes.push(id * 4 + kind);
   }
 
-  wrap<T extends object>(target: T, c: Container, depth: number): T {
+  wrap<T extends object>(target: T, c: Container): T {
     let p = this.proxies.get(target);
-    if (p) return p as T;
-    const rec = this;
-    const isContainer = (v: unknown): v is object => isContainerValue(v) && depth < 2 && (depth === 0 || c.isArray);
-    const handler: ProxyHandler<T> = {
-      get(t, key, receiver) {
-        if (key === RAW) return t;
-        if (key === CONTAINER) return c;
-        const v = Reflect.get(t, key, receiver) as unknown;
-        if (typeof key === 'symbol' || (c.isArray && key === 'length')) return v;
-        if (typeof v === 'function') return v; // array methods: they read through the proxy
-        if (isContainer(v)) return rec.wrap(v, c.child(key, Array.isArray(v)), depth + 1);
-        rec.note(c.isCounter(key) ? c.leaf(key) : c.at(key, v), READ);
-        return v;
-      },
-      set(t, key, value, receiver) {
-        if (rec.readonly) throw new Error(`footprint: a guard wrote ${c.name(String(key))}`);
-        if (typeof key !== 'symbol' && !(c.isArray && key === 'length')) {
-          const old = (t as Record<string, unknown>)[key];
-          if (isContainer(old)) throw new Error(`footprint: a step replaced ${c.name(key)}; mutate its fields instead`);
-          if (c.isCounter(key)) rec.note(c.leaf(key), WRITE);
-          else if (old === value) rec.note(c.at(key, old), READ);
-          else {
-            rec.note(c.at(key, old), WRITE);
-            rec.note(c.at(key, value), WRITE);
-          }
-        }
-        return Reflect.set(t, key, value, receiver);
-      },
-      deleteProperty(t, key) {
-        if (typeof key !== 'symbol') {
-          rec.note(c.at(key, (t as Record<string, unknown>)[key]), WRITE);
-          rec.note(c.at(key, undefined), WRITE);
-        }
-        return Reflect.deleteProperty(t, key);
-      },
-    };
-    p = new Proxy(target, handler);
-    this.proxies.set(target, p);
+    if (!p) {
+      p = new Proxy(target as Record<PropertyKey, unknown>, c.handler);
+      this.proxies.set(target, p);
+    }
     return p as T;
   }
 }
@@ -263,7 +287,7 @@ export class Tracer {
 
   /** `counters`: the fields changed by {@link counterAdd}, e.g. `ctx.refcount` */
   constructor(counters: readonly string[] = []) {
-    this.root = new Container(this.vocab, '', false, new Set(counters));
+    this.root = new Container(this.vocab, '', false, 0, new Set(counters));
   }
 
   /**
@@ -276,7 +300,7 @@ export class Tracer {
     const prev = active;
     active = rec;
     try {
-      body(rec.wrap(next, this.root, 0));
+      body(rec.wrap(next, this.root));
     } finally {
       active = prev;
     }
@@ -290,7 +314,7 @@ export class Tracer {
     const prev = active;
     active = rec;
     try {
-      const value = body(rec.wrap(state, this.root, 0));
+      const value = body(rec.wrap(state, this.root));
       return { value, codes: rec.codes };
     } finally {
       active = prev;
@@ -313,7 +337,7 @@ export class Tracer {
       if (k < parts.length - 1) {
         c = c.child(key, Array.isArray(x));
         v = x;
-      } else return (c.isCounter(key) ? c.leaf(key) : c.at(key, x)) * 4 + READ;
+      } else return c.read(key, x) * 4 + READ;
     }
     throw new Error(`footprint: cannot observe '${name}'`);
   }

@@ -1,0 +1,67 @@
+/**
+ * A set of 64-bit fingerprints in a SharedArrayBuffer, filled by several
+ * worker threads at once (open addressing, linear probing, lock-free with
+ * Atomics.compareExchange). A slot's index is the state's id. A slot is
+ * claimed by writing its high word, then its low word is published; a reader
+ * that sees a claimed slot with no low word yet waits for it. Both words are
+ * kept nonzero (0 marks "empty"), which costs the fingerprint two bits.
+ */
+export class SharedTable {
+  readonly hi: Int32Array;
+  readonly lo: Int32Array;
+  /** [0]: states stored */
+  readonly count: Int32Array;
+  readonly mask: number;
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    const cap = (buffer.byteLength - 8) / 8;
+    this.hi = new Int32Array(buffer, 8, cap);
+    this.lo = new Int32Array(buffer, 8 + cap * 4, cap);
+    this.count = new Int32Array(buffer, 0, 2);
+    this.mask = cap - 1;
+  }
+
+  /** A table for up to `states` states (kept at most half full). */
+  static create(states: number): SharedTable {
+    let cap = 1 << 12;
+    while (cap < states * 2) cap *= 2;
+    return new SharedTable(new SharedArrayBuffer(8 + cap * 8));
+  }
+
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
+  get size(): number {
+    return Atomics.load(this.count, 0);
+  }
+
+  get bytes(): number {
+    return this.buffer.byteLength;
+  }
+
+  /** Adds the fingerprint: the new slot, or -(slot + 1) when it was there; null when the table is full. */
+  add(hi: number, lo: number): number | null {
+    const h = hi | 0 || 1;
+    const l = lo | 0 || 1;
+    if (Atomics.load(this.count, 0) * 2 > this.mask) return null;
+    let i = (l ^ Math.imul(h, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      let cur = Atomics.load(this.hi, i);
+      if (cur === 0) {
+        cur = Atomics.compareExchange(this.hi, i, 0, h);
+        if (cur === 0) {
+          Atomics.store(this.lo, i, l);
+          Atomics.add(this.count, 0, 1);
+          return i;
+        }
+      }
+      if (cur === h) {
+        let v = Atomics.load(this.lo, i);
+        while (v === 0) v = Atomics.load(this.lo, i);
+        if (v === l) return -(i + 1);
+      }
+      i = (i + 1) & this.mask;
+    }
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * Partial-order reduction: the footprint vocabulary knows which updates
+ * commute, the reduced search reduces, and on every model of the registry its
+ * verdicts are those of the plain search, with a counterexample in both.
+ */
+import { describe, expect, it } from 'vitest';
+import { variants } from '../models/index.ts';
+import { v18 } from '../models/v18.ts';
+import { v20 } from '../models/v20.ts';
+import { restartProperties } from '../properties/restart.ts';
+import { STANDARD_SCENARIOS } from '../properties/standard-scenarios.ts';
+import { conflicts, footprintsConflict, INC, DEC, READ, WRITE } from '../src/engine/access.ts';
+import { DporSearch } from '../src/engine/dpor.ts';
+import { exploreSync } from '../src/engine/run.ts';
+import { causalPast } from '../src/engine/shorten.ts';
+import type { Action, Model, Property } from '../src/engine/types.ts';
+import { ckpt_ctx_get, ckpt_ctx_put } from '../src/kernel/ctx.ts';
+import { Tracer } from '../src/kernel/footprint.ts';
+import { buildModel, initialState } from '../src/kernel/model.ts';
+import { parseScenario, shorthandScenario, type Scenario } from '../src/kernel/scenario.ts';
+import { prepare_to_wait, wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
+import type { RestartState } from '../src/kernel/state.ts';
+import { zombiePlacements } from './scenarios.ts';
+
+describe('the footprint vocabulary', () => {
+  const tracer = new Tracer(['ctx.refcount', 'ctx.nrTotal']);
+  const clone = (s: RestartState): RestartState => structuredClone(s);
+  const state = (refcount: number): RestartState => {
+    const s = initialState(v18, shorthandScenario(2, 0));
+    s.ctx.refcount = refcount;
+    return s;
+  };
+  const fp = (s: RestartState, step: (d: RestartState) => void): number[] => tracer.trace(s, clone, step).codes;
+  const names = (codes: readonly number[]): string[] => codes.map((c) => tracer.vocab.describe(c));
+
+  it('two gets commute; a get and a put do not', () => {
+    const get = fp(state(3), (d) => ckpt_ctx_get(d, 'test'));
+    const put = fp(state(3), (d) => ckpt_ctx_put(d, 'test'));
+    expect(names(get)).toContain('ctx.refcount:inc');
+    expect(names(put)).toContain('ctx.refcount:dec');
+    expect(footprintsConflict(get, get)).toBe(false);
+    expect(footprintsConflict(put, put)).toBe(false);
+    expect(footprintsConflict(get, put)).toBe(true);
+  });
+  it('the put that frees writes ctx.freed, which every use of the ctx reads', () => {
+    const last = fp(state(1), (d) => ckpt_ctx_put(d, 'test'));
+    const get = fp(state(1), (d) => ckpt_ctx_get(d, 'test'));
+    expect(names(last)).toContain('ctx.freed@false:write');
+    expect(names(get)).toContain('ctx.freed@false:read');
+    expect(footprintsConflict(last, fp(state(3), (d) => ckpt_ctx_put(d, 'test')))).toBe(true);
+  });
+  it('two wake-ups of a running task commute; a wake-up and its prepare_to_wait do not', () => {
+    const wake = fp(state(3), (d) => wake_up_process(d.tasks[0]!));
+    expect(names(wake)).toEqual(['tasks[0].sched@RUNNING:read']);
+    expect(footprintsConflict(wake, wake)).toBe(false);
+    const prepare = fp(state(3), (d) => prepare_to_wait(d.tasks[0]!, 'waitq'));
+    expect(footprintsConflict(wake, prepare)).toBe(true);
+  });
+  it('wake_up_all(waitq) does not conflict with a task joining another queue', () => {
+    const all = fp(state(3), (d) => wake_up_all(d, 'waitq'));
+    const join = fp(state(3), (d) => prepare_to_wait(d.tasks[1]!, 'stack'));
+    expect(footprintsConflict(all, join)).toBe(false);
+    expect(footprintsConflict(all, fp(state(3), (d) => prepare_to_wait(d.tasks[1]!, 'waitq')))).toBe(true);
+  });
+  it('conflicts: read/read, inc/inc and dec/dec commute, anything with a write does not', () => {
+    const at = (kind: number): number => 7 * 4 + kind;
+    expect(conflicts(at(READ), at(READ))).toBe(false);
+    expect(conflicts(at(INC), at(INC))).toBe(false);
+    expect(conflicts(at(DEC), at(DEC))).toBe(false);
+    expect(conflicts(at(READ), at(WRITE))).toBe(true);
+    expect(conflicts(at(INC), at(READ))).toBe(true);
+    expect(conflicts(at(WRITE), 8 * 4 + WRITE)).toBe(false);
+  });
+});
+
+/** n threads, each counting its own counter to k: independent, so (k+1)^n states plainly. */
+interface Counters {
+  c: number[];
+}
+function counters(n: number, k: number, shared = false): Model<Counters> {
+  const act = (t: number): Action => ({ actor: t, label: `c${t}++`, footprint: { reads: [], writes: [] } });
+  return {
+    name: 'counters',
+    actors: Array.from({ length: n }, (_, t) => `t${t}`),
+    init: () => ({ c: new Array<number>(n).fill(0) }),
+    actions: (s) => s.c.flatMap((v, t) => (v < k ? [act(t)] : [])),
+    next: (s, a) => ({ c: s.c.map((v, t) => (t === a.actor ? v + 1 : v)) }),
+    por: {
+      threads: n,
+      // each thread writes its own counter; with `shared`, they all also write object n
+      traced: (s, a) => {
+        const next = { c: s.c.map((v, t) => (t === a.actor ? v + 1 : v)) };
+        return { next, footprint: [a.actor * 4 + WRITE, ...(shared ? [n * 4 + WRITE] : [])] };
+      },
+      guardReads: (s, t) => (s.c[t]! < k ? [] : null),
+      observe: () => 99 * 4 + READ,
+    },
+  };
+}
+
+describe('the reduced search', () => {
+  it('explores one interleaving of independent threads', () => {
+    const plain = exploreSync(counters(3, 3), []);
+    const reduced = exploreSync(counters(3, 3), [], { reduction: 'dpor' });
+    expect(plain.stats.states).toBe(64);
+    expect(reduced.verdict).toBe('holds');
+    expect(reduced.stats.states).toBe(10); // one path: 3·3 steps
+  });
+  it('explores every order of threads that conflict', () => {
+    const reduced = exploreSync(counters(2, 2, true), [], { reduction: 'dpor' });
+    expect(reduced.stats.states).toBe(9);
+  });
+  it('finds a violation that needs an order, and reports the shortest counterexample', () => {
+    // bad: thread 1 done while thread 0 has not moved
+    const bad: Property<Counters> = { id: 'X', title: 'x', onStep: (_p, _a, s) => (s.c[1] === 2 && s.c[0] === 0 ? 'bad' : null), observes: () => ['c'] };
+    const m = counters(2, 2);
+    const r = exploreSync(m, [bad], { reduction: 'dpor' });
+    expect(r.verdict).toBe('violated');
+    expect(r.violation!.steps.map((s) => s.action.actor)).toEqual([1, 1]);
+    expect(r.violation!.shortest).toBe(true);
+  });
+  it('refuses a property that does not say what it observes', () => {
+    const blind: Property<Counters> = { id: 'B', title: 'b', onStep: () => null };
+    expect(DporSearch.unsupported(counters(2, 2), [blind])).toMatch(/B does not say what it observes/);
+    expect(() => exploreSync(counters(2, 2), [blind], { reduction: 'dpor' })).toThrow(/partial-order reduction unavailable/);
+  });
+  it('reports a cycle as a run that never ends', () => {
+    const loop: Model<{ x: number }> = {
+      name: 'loop',
+      actors: ['t'],
+      init: () => ({ x: 0 }),
+      actions: () => [{ actor: 0, label: 'x', footprint: { reads: [], writes: [] } }],
+      next: (s) => ({ x: (s.x + 1) % 3 }),
+      por: { threads: 1, traced: (s) => ({ next: { x: (s.x + 1) % 3 }, footprint: [WRITE] }), guardReads: () => [], observe: () => READ },
+    };
+    const r = exploreSync(loop, [{ id: 'P9', title: 'ends', coversNonTermination: true }], { reduction: 'dpor' });
+    expect(r.violation?.property).toBe('P9');
+    expect(r.violation!.cycleStart).toBe(0);
+    expect(r.violation!.steps).toHaveLength(3);
+  });
+  it('the causal past drops the steps a violation does not depend on', () => {
+    // thread 0 writes object 1, thread 1 writes object 2, thread 2 reads object 1: thread 1's step is not needed
+    const steps = [
+      { thread: 1, fp: [2 * 4 + WRITE] },
+      { thread: 0, fp: [1 * 4 + WRITE] },
+      { thread: 1, fp: [2 * 4 + WRITE] },
+      { thread: 2, fp: [1 * 4 + READ] },
+    ];
+    expect(causalPast(steps)).toEqual([1, 3]);
+  });
+  it('reduces the restart models: v20 on 3 tasks stores under half the states', () => {
+    const m = buildModel(v20, shorthandScenario(3, 0));
+    const ps = restartProperties(m);
+    const plain = exploreSync(m, ps);
+    const reduced = exploreSync(m, ps, { reduction: 'dpor' });
+    expect(reduced.verdict).toBe(plain.verdict);
+    expect(reduced.stats.states).toBeLessThan(plain.stats.states / 2);
+  });
+});
+
+/** plain and reduced: the same verdict, the same first property violated, with a counterexample in both, of the same length */
+function compare(m: ReturnType<typeof buildModel>, properties: ReturnType<typeof restartProperties>, label: string): void {
+  const plain = exploreSync(m, properties);
+  const reduced = exploreSync(m, properties, { reduction: 'dpor' });
+  expect(reduced.verdict, label).toBe(plain.verdict);
+  if (plain.violation) {
+    expect(reduced.violation?.property, label).toBe(plain.violation.property);
+    // the reduced search found one itself, then made it a shortest one
+    expect(reduced.violation!.shortestNote, label).toMatch(/found at depth \d+ by the reduced search/);
+    expect(reduced.violation!.steps.length, label).toBe(plain.violation.steps.length);
+  }
+}
+
+describe('plain and reduced search agree on every model of the registry', () => {
+  // every standard scenario (1–2 tasks with zombies, a thread, a ghost, each fault; then LZL),
+  // every placement of zombies over 3 tasks, and a sample of 4-task trees
+  const scenarios: Scenario[] = [
+    ...STANDARD_SCENARIOS.map((s) => s.scenario),
+    ...zombiePlacements(3),
+    parseScenario({ name: 'LZLZ', tasks: [1, 2, 3, 4].map((vpid) => ({ vpid, kind: vpid % 2 ? 'live' : 'zombie' })) }),
+  ];
+  it.each(variants.map((v) => [v.name, v] as const))('%s, all properties at once', (_name, variant) => {
+    for (const scenario of scenarios) {
+      const m = buildModel(variant, scenario);
+      compare(m, restartProperties(m), `${variant.name} on ${scenario.name}`);
+    }
+  });
+  // one property at a time, so a violation the reduced search missed cannot hide behind another
+  it.each(variants.map((v) => [v.name, v] as const))('%s, one property at a time, up to 2 tasks', (_name, variant) => {
+    for (const { scenario } of STANDARD_SCENARIOS.filter((s) => s.scenario.tasks.length <= 2)) {
+      const m = buildModel(variant, scenario);
+      for (const p of restartProperties(m)) compare(m, [p], `${variant.name} on ${scenario.name}, ${p.id}`);
+    }
+  });
+});
