@@ -155,8 +155,8 @@ describe('--shard i/n and crsim merge', () => {
     expect(errors[4]).toContain('absent.json: cannot read: ENOENT');
   });
 
-  it('--workers is refused for exhaustive search, --shard without a walk strategy (exit 2)', async () => {
-    expect(await main(['check', '-t', '2', '--workers', '2'], quiet)).toBe(2);
+  it('--shard without a walk strategy is refused (exit 2)', async () => {
     expect(await main(['check', '-t', '2', '--shard', '0/2'], quiet)).toBe(2);
+    expect(await main(['check', '-t', '2', '--strategy', 'pct', '--shard', '2/2'], quiet)).toBe(2);
   });
 });

@@ -16,7 +16,6 @@
  * their model from a {@link Recipe}: a module and an export that make the model
  * and the properties from a JSON argument. The engine knows nothing of kernels.
  */
-import { availableParallelism } from 'node:os';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { Observable } from 'rxjs';
 import { replay } from './replay.ts';
@@ -135,9 +134,6 @@ export interface ParallelOptions extends WalkOptions {
   /** called once every worker has built its model, with the milliseconds that took (thread start-up) */
   readonly onReady?: (ms: number) => void;
 }
-
-/** A sensible default for `--workers`: the cores this process may use. */
-export const defaultWorkers = (): number => availableParallelism();
 
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
