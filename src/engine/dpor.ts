@@ -1,4 +1,4 @@
-import { conflicts, footprintsConflict, WRITE } from './access.ts';
+import { conflicts, WRITE } from './access.ts';
 import { MemoryGuard } from './budget.ts';
 import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -34,10 +34,10 @@ interface Frame<S, A> {
   /** threads to explore from here (a source set, grown by races) */
   readonly todo: number[];
   readonly queued: Uint8Array;
-  /** threads whose step is explored elsewhere (sleep set), with that step's footprint */
-  readonly sleep: Map<number, readonly number[]>;
-  /** threads explored from here, with their step's footprint */
-  readonly explored: Map<number, readonly number[]>;
+  /** threads whose step is explored elsewhere (sleep set), with that step's footprint (an interned set) */
+  readonly sleep: Map<number, number>;
+  /** threads explored from here, with their step's footprint (an interned set) */
+  readonly explored: Map<number, number>;
   /** the summary of what has been explored below, so far */
   summary: number;
   /** a cycle goes through here: what lies below is not fully known (summary TOP) */
@@ -225,7 +225,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.status[id] = st;
   }
 
-  private push(state: S, id: number, sleep: Map<number, readonly number[]>): Frame<S, A> {
+  private push(state: S, id: number, sleep: Map<number, number>): Frame<S, A> {
     const enabled = this.model.actions(state);
     const index = new Int32Array(this.T).fill(-1);
     for (let k = 0; k < enabled.length; k++) index[threadOf(enabled[k]!)] = k;
@@ -266,6 +266,20 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
   private expandAll(frame: Frame<S, A>): void {
     for (const a of frame.enabled) this.enqueue(frame, threadOf(a));
+  }
+
+  private readonly conflictMemo = new Map<number, boolean>();
+
+  /** Whether two interned footprints conflict (memoised: the same steps meet again and again). */
+  private setsConflict(a: number, b: number): boolean {
+    if (a === 0 || b === 0) return false;
+    const key = a < b ? a * 0x200000 + b : b * 0x200000 + a;
+    let v = this.conflictMemo.get(key);
+    if (v === undefined) {
+      v = sortedConflict(this.summaries.codes.sets[a]!, this.summaries.codes.sets[b]!);
+      if (this.conflictMemo.size < 4_000_000) this.conflictMemo.set(key, v);
+    }
+    return v;
   }
 
   /** Event j happens before event k (both on the stack, j < k). */
@@ -317,11 +331,10 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     if (failure) return this.violated(failure, false);
 
     // the child's sleep set: what sleeps here, and what was explored here, that this step does not touch
-    const sleep = new Map<number, readonly number[]>();
-    for (const src of [frame.sleep, frame.explored]) {
-      for (const [u, fu] of src) if (u !== thread && !footprintsConflict(fu, fp)) sleep.set(u, fu);
-    }
-    frame.explored.set(thread, fp);
+    const sleep = new Map<number, number>();
+    for (const [u, fu] of frame.sleep) if (u !== thread && !this.setsConflict(fu, ev.fpSet)) sleep.set(u, fu);
+    for (const [u, fu] of frame.explored) if (u !== thread && !this.setsConflict(fu, ev.fpSet)) sleep.set(u, fu);
+    frame.explored.set(thread, ev.fpSet);
 
     const [hi, lo] = fingerprint(next);
     const added = this.visited.add(hi, lo, -1, -1);
@@ -355,7 +368,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   }
 
   /** Pushes the state the event leaving frame i reached. */
-  private descend(i: number, next: S, id: number, sleep: Map<number, readonly number[]>): Result<S, A> | null {
+  private descend(i: number, next: S, id: number, sleep: Map<number, number>): Result<S, A> | null {
     this.mark(id, ON_STACK);
     const child = this.push(next, id, sleep);
     this.disabledBy(i, child.enabled, this.stack[i]!.ev!.thread);
@@ -557,6 +570,28 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     if (this.stopped) return (this.finished = { ...base, verdict: 'incomplete', stoppedBy: this.stopped });
     return (this.finished = { ...base, verdict: 'holds' });
   }
+}
+
+/** Two sorted lists of access codes conflict (the codes of one object are adjacent). */
+function sortedConflict(a: Int32Array, b: Int32Array): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const oa = a[i]! >> 2;
+    const ob = b[j]! >> 2;
+    if (oa < ob) i++;
+    else if (ob < oa) j++;
+    else {
+      let i2 = i;
+      while (i2 < a.length && a[i2]! >> 2 === oa) i2++;
+      let j2 = j;
+      while (j2 < b.length && b[j2]! >> 2 === oa) j2++;
+      for (let x = i; x < i2; x++) for (let y = j; y < j2; y++) if (conflicts(a[x]!, b[y]!)) return true;
+      i = i2;
+      j = j2;
+    }
+  }
+  return false;
 }
 
 function join(into: Int32Array, o: Int32Array): void {

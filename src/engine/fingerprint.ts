@@ -6,7 +6,9 @@
  *
  * Field names are not hashed, only the values in order and each record's field
  * count: the states of one model share one shape. (Memoising sub-object hashes
- * by identity was measured slower: the WeakMap costs more than the walk.)
+ * by identity was measured slower: the WeakMap costs more than the walk. A
+ * walk generated for the model's shape, fields read by name, was measured
+ * only 17% faster, 0.72 against 0.87 µs a state: the mixing dominates.)
  */
 
 const TAG_NULL = 0x6e756c6c;

@@ -104,7 +104,8 @@ async function exhaustive<S, A extends Action>(
 ): Promise<Result<S, A>> {
   const started = Date.now();
   const W = options.workers;
-  const maxStates = options.maxStates ?? 1 << 24;
+  // the table cannot grow while threads fill it: room for --max-states, by default 4M states (64 MB)
+  const maxStates = options.maxStates ?? 1 << 22;
   const table = SharedTable.create(maxStates);
   const trackEdges = properties.some((p) => p.coversNonTermination);
   const stats = emptyStats();

@@ -186,9 +186,12 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
 
   const resolve = (names: readonly string[], self: string): string[] => names.map((n) => n.replace(/self/g, self));
 
+  // one cache per actor, keyed by pc (and detail): actions() builds no string for most steps
+  const byActor: Map<string, RestartAction>[] = [];
   function action<P extends Proc>(actor: number, pc: string, step: StepDef<P>, detail: string | undefined): RestartAction {
-    const key = `${actor}\u0000${pc}\u0000${detail ?? ''}`;
-    let a = cache.get(key);
+    const mine = (byActor[actor] ??= new Map());
+    const key = detail === undefined ? pc : `${pc}\u0000${detail}`;
+    let a = mine.get(key);
     if (!a) {
       const self = actor === COORDINATOR ? 'coord' : `task[${actor - 1}]`;
       a = {
@@ -198,7 +201,7 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
         footprint: { reads: resolve(step.reads, self), writes: resolve(step.writes, self) },
         ...(detail !== undefined ? { detail } : {}),
       };
-      cache.set(key, a);
+      mine.set(key, a);
     }
     return a;
   }
