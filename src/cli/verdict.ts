@@ -24,8 +24,8 @@ export function explored(r: Result<unknown, RestartAction>): string {
   const s = r.stats;
   const time = `${(s.elapsedMs / 1000).toFixed(s.elapsedMs < 10_000 ? 2 : 1)} s`;
   if (r.explored === 'exhaustive') {
-    const how = `${r.reduction ? ' with partial-order reduction' : ''}${r.workers !== undefined ? ` on ${r.workers} workers` : ''}`;
-    return `exhaustive${how}: ${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.maxDepth}, ${time}`;
+    const how = `${r.reduction ? ', partial-order reduction' : ''}${r.workers !== undefined ? `, ${r.workers} workers` : ''}`;
+    return `exhaustive: ${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.maxDepth}, ${time}${how}`;
   }
   const where = `${r.workers !== undefined ? `, ${r.workers} worker${r.workers === 1 ? '' : 's'}` : ''}${r.shard ? `, shard ${r.shard.index}/${r.shard.count}` : ''}`;
   const name = r.explored === 'pct' && r.pct ? `pct depth ${r.pct.depth}` : r.explored;

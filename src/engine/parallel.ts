@@ -204,7 +204,10 @@ async function exhaustive<S, A extends Action>(
     });
   }
   const finals = await collectFinals(pool, W);
-  for (const f of finals) stats.transitions += f.report.transitions;
+  for (const f of finals) {
+    stats.transitions += f.report.transitions;
+    stats.maxDepth = Math.max(stats.maxDepth, f.report.maxDepth);
+  }
   stats.states = table.size;
   stats.tableBytes = table.bytes;
   if (violationLength >= 0) return certify(violationLength);

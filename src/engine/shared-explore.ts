@@ -6,6 +6,8 @@ import type { Action, Model, Property } from './types.ts';
 /** What one explorer reports. */
 export interface PartReport {
   readonly transitions: number;
+  /** the deepest state it expanded */
+  readonly maxDepth: number;
   /** the length of the shortest violation it met (a bound for the certification), or -1 */
   readonly violationLength: number;
   readonly full: boolean;
@@ -29,6 +31,7 @@ interface Item<S> {
 export class SharedExplorer<S, A extends Action> {
   private readonly stack: Item<S>[] = [];
   transitions = 0;
+  maxDepth = 0;
   violationLength = -1;
   full = false;
   stoppedBy: string | null = null;
@@ -68,6 +71,7 @@ export class SharedExplorer<S, A extends Action> {
     while (this.stack.length && this.violationLength < 0 && !this.stoppedBy) {
       if ((++tick & 63) === 0 && Date.now() >= deadline) return false;
       const { state, id, depth } = this.stack.pop()!;
+      if (depth > this.maxDepth) this.maxDepth = depth;
       const enabled = model.actions(state);
       if (enabled.length === 0) {
         if (checkEnd(properties, state)) this.violationLength = depth;
@@ -108,7 +112,7 @@ export class SharedExplorer<S, A extends Action> {
   }
 
   report(): PartReport {
-    return { transitions: this.transitions, violationLength: this.violationLength, full: this.full, stoppedBy: this.stoppedBy };
+    return { transitions: this.transitions, maxDepth: this.maxDepth, violationLength: this.violationLength, full: this.full, stoppedBy: this.stoppedBy };
   }
 }
 
