@@ -3,9 +3,9 @@ import { MemoryGuard } from './budget.ts';
 import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
 import { replay } from './replay.ts';
-import type { Root, Search, SearchOptions } from './search.ts';
+import type { Search, SearchOptions } from './search.ts';
 import { certify, project } from './shorten.ts';
-import { SummaryTable } from './summaries.ts';
+import { SetTable } from './summaries.ts';
 import { threadOf, type Action, type Model, type PorSupport, type Property, type Result, type Stats, type Violation } from './types.ts';
 import { VisitedSet } from './visited.ts';
 
@@ -38,9 +38,9 @@ interface Frame<S, A> {
   readonly sleep: Map<number, number>;
   /** threads explored from here, with their step's footprint (an interned set) */
   readonly explored: Map<number, number>;
-  /** the summary of what has been explored below, so far */
-  summary: number;
-  /** a cycle goes through here: what lies below is not fully known (summary TOP) */
+  /** the summary of what has been explored below, so far: per thread, the set of its accesses */
+  readonly summary: Int32Array;
+  /** a cycle goes through here: what lies below is not fully known */
   unknown: boolean;
   ev: Event<A> | null;
 }
@@ -97,11 +97,14 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private readonly T: number;
   private readonly visited = new VisitedSet();
   private status = new Uint8Array(1 << 12);
-  private summaryOf = new Int32Array(1 << 12);
+  /** per finished state, its summary: T set ids from `summaryOf[id × T]` */
+  private summaryOf: Int32Array;
+  /** per finished state: what lies below is not fully known (a cycle went through) */
+  private unknownOf = new Uint8Array(1 << 12);
   /** the sleep set a state was explored with (threads below 31) */
   private sleepOf = new Int32Array(1 << 12);
-  private readonly summaries: SummaryTable;
-  private readonly emptySummary: number;
+  /** interned sets of access codes (footprints, and what a thread does below a state) */
+  private readonly sets = new SetTable();
   private readonly stack: Frame<S, A>[] = [];
   /** per object id: the accesses of the stack's events, packed as event index × 4 + kind */
   private readonly hist: number[][] = [];
@@ -115,10 +118,6 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private stopped: string | null = null;
   private finished: Result<S, A> | null = null;
   private rootChecked = false;
-  /** the roots still to explore (a shard's part; by default the initial state) */
-  private readonly roots: Root<S>[];
-  /** the current root's path from the initial state */
-  private prefix: readonly number[] = [];
   private readonly started = Date.now();
 
   constructor(
@@ -132,30 +131,16 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.T = this.por.threads;
     this.last = new Int32Array(this.T).fill(-1);
     this.zero = new Int32Array(this.T);
-    this.summaries = new SummaryTable(this.T);
-    this.emptySummary = this.summaries.empty;
+    this.summaryOf = new Int32Array((1 << 12) * this.T);
     this.observers = properties.filter((p) => p.onStep && p.observes);
     this.trackCycles = properties.some((p) => p.coversNonTermination);
     this.highest = (options.porOrder ?? 'highest') === 'highest';
     this.guard = new MemoryGuard(options.maxMemory);
-    this.roots = [...((options.roots as readonly Root<S>[] | undefined) ?? [{ state: model.init(), prefix: [] }])];
-    this.nextRoot();
-  }
-
-  /** Starts the depth-first search from the next root not yet visited; false when there is none. */
-  private nextRoot(): boolean {
-    for (;;) {
-      const root = this.roots.shift();
-      if (!root) return false;
-      const [hi, lo] = fingerprint(root.state);
-      const id = this.visited.add(hi, lo, -1, -1);
-      if (id < 0) continue;
-      this.prefix = root.prefix;
-      this.rootChecked = false;
-      this.mark(id, ON_STACK);
-      this.push(root.state, id, new Map());
-      return true;
-    }
+    const init = model.init();
+    const [hi, lo] = fingerprint(init);
+    const id = this.visited.add(hi, lo, -1, -1);
+    this.mark(id, ON_STACK);
+    this.push(init, id, new Map());
   }
 
   /** Why the reduction cannot run (no footprints, or a property that does not say what it observes), or null. */
@@ -197,10 +182,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         }
       }
       const depth = this.stack.length - 1;
-      if (depth < 0) {
-        if (this.nextRoot()) continue;
-        return this.finish();
-      }
+      if (depth < 0) return this.finish();
       const frame = this.stack[depth]!;
       if (frame.ev) this.undo(depth);
       const thread = frame.todo.pop();
@@ -219,7 +201,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       const n = Math.max(id + 1, this.status.length * 2);
       const grow = <T extends Uint8Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
       this.status = grow(this.status, new Uint8Array(n));
-      this.summaryOf = grow(this.summaryOf, new Int32Array(n));
+      this.summaryOf = grow(this.summaryOf, new Int32Array(n * this.T));
+      this.unknownOf = grow(this.unknownOf, new Uint8Array(n));
       this.sleepOf = grow(this.sleepOf, new Int32Array(n));
     }
     this.status[id] = st;
@@ -238,7 +221,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       queued: new Uint8Array(this.T),
       sleep,
       explored: new Map(),
-      summary: this.emptySummary,
+      summary: new Int32Array(this.T),
       unknown: false,
       ev: null,
     };
@@ -276,7 +259,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const key = a < b ? a * 0x200000 + b : b * 0x200000 + a;
     let v = this.conflictMemo.get(key);
     if (v === undefined) {
-      v = sortedConflict(this.summaries.codes.sets[a]!, this.summaries.codes.sets[b]!);
+      v = sortedConflict(this.sets.sets[a]!, this.sets.sets[b]!);
       if (this.conflictMemo.size < 4_000_000) this.conflictMemo.set(key, v);
     }
     return v;
@@ -318,7 +301,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         join(acc, ej.vc);
       }
     }
-    const ev: Event<A> = { thread, choice, action, fp, fpSet: this.summaries.codes.of(fp), vc, seq, prevLast };
+    const ev: Event<A> = { thread, choice, action, fp, fpSet: this.sets.of(fp), vc, seq, prevLast };
     frame.ev = ev;
     this.last[thread] = i;
     for (const c of fp) {
@@ -354,16 +337,15 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     for (const t of sleep.keys()) if (t < 31) mask |= 1 << t;
     const wasAsleep = this.sleepOf[id]!;
     const woken = (wasAsleep & ~mask) !== 0;
-    const summary = this.summaryOf[id]!;
-    if (woken || summary === SummaryTable.TOP) {
+    if (woken || this.unknownOf[id]) {
       this.revisits++;
       this.sleepOf[id] = wasAsleep & mask;
       return this.descend(i, next, id, sleep);
     }
     this.cacheHits++;
-    this.summaryRaces(i, summary);
+    this.summaryRaces(i, id);
     this.disabledBy(i, this.model.actions(next), thread);
-    frame.summary = this.summaries.union(frame.summary, this.summaries.withEvent(summary, thread, ev.fpSet));
+    this.absorb(frame, ev, this.summaryOf, id * this.T);
     return null;
   }
 
@@ -455,15 +437,14 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
    * would find fewer races but is not sound with sleep sets: the differential
    * test found a missed violation.)
    */
-  private summaryRaces(top: number, summary: number): void {
-    const sets = this.summaries.sets(summary);
-    const codes = this.summaries.codes;
+  private summaryRaces(top: number, id: number): void {
+    const base = id * this.T;
     for (let q = 0; q < this.T; q++) {
-      const set = sets[q]!;
+      const set = this.summaryOf[base + q]!;
       if (set === 0) continue;
       const ql = this.last[q]!;
       const clock = ql >= 0 ? this.stack[ql]!.ev!.vc : this.zero;
-      const arr = codes.sets[set]!;
+      const arr = this.sets.sets[set]!;
       for (let n = 0; n < arr.length; n++) {
         const c = arr[n]!;
         const h = this.hist[c >> 2];
@@ -492,23 +473,32 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
   private pop(): void {
     const frame = this.stack.pop()!;
-    let summary = frame.unknown ? SummaryTable.TOP : frame.summary;
+    const base = frame.id * this.T;
     // a state explored again keeps what earlier explorations found below it
-    const before = this.summaryOf[frame.id]!;
-    if (before > 0) summary = this.summaries.union(summary, before);
+    for (let t = 0; t < this.T; t++) this.summaryOf[base + t] = this.sets.union(this.summaryOf[base + t]!, frame.summary[t]!);
+    if (frame.unknown) this.unknownOf[frame.id] = 1;
     this.status[frame.id] = FINISHED;
-    this.summaryOf[frame.id] = summary;
     const parent = this.stack[this.stack.length - 1];
     if (parent) {
-      const ev = parent.ev!;
-      parent.summary = this.summaries.union(parent.summary, this.summaries.withEvent(summary, ev.thread, ev.fpSet));
+      this.absorb(parent, parent.ev!, this.summaryOf, base);
+      if (frame.unknown) parent.unknown = true;
     }
+  }
+
+  /** Adds to a frame's summary its event and what lies below it (the T sets at `from[at]`). */
+  private absorb(frame: Frame<S, A>, ev: Event<A>, from: Int32Array, at: number): void {
+    const acc = frame.summary;
+    for (let t = 0; t < this.T; t++) {
+      const x = from[at + t]!;
+      if (x !== 0 && x !== acc[t]) acc[t] = this.sets.union(acc[t]!, x);
+    }
+    acc[ev.thread] = this.sets.union(acc[ev.thread]!, ev.fpSet);
   }
 
   private updateStats(): void {
     this.stats.states = this.visited.size;
     this.stats.elapsedMs = Date.now() - this.started;
-    this.stats.tableBytes = this.visited.bytes + this.status.byteLength + this.summaryOf.byteLength + this.sleepOf.byteLength + this.summaries.bytes;
+    this.stats.tableBytes = this.visited.bytes + this.status.byteLength + this.summaryOf.byteLength + this.unknownOf.byteLength + this.sleepOf.byteLength + this.sets.bytes;
     this.guard.check();
     this.stats.peakBytes = this.guard.peak;
   }
@@ -517,13 +507,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const top = this.stack.length - 1;
     const events: Event<A>[] = [];
     for (let k = 0; k <= (atEnd ? top - 1 : top); k++) events.push(this.stack[k]!.ev!);
-    const run = replay(this.model, this.properties, [...this.prefix, ...events.map((e) => e.choice)]);
+    const run = replay(this.model, this.properties, events.map((e) => e.choice));
     if (!run.failure) throw new Error(`internal: the reduced search's counterexample (${failure.property}) did not replay`);
     let violation: Violation<S, A> = { ...run.failure, steps: run.steps, choices: run.choices };
     const found = violation.steps.length;
     let note = `found at depth ${found} by the reduced search`;
     if (!atEnd) {
-      const projected = this.prefix.length ? null : project(this.model, this.properties, violation, events);
+      const projected = project(this.model, this.properties, violation, events);
       if (projected && projected.steps.length < found) {
         violation = projected;
         note += `, ${projected.steps.length} steps in the causal past of its last one`;
@@ -546,9 +536,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private cycle(i: number, target: number): Result<S, A> {
     let c = 0;
     while (this.stack[c]!.id !== target) c++;
-    const choices: number[] = [...this.prefix];
+    const choices: number[] = [];
     for (let k = 0; k <= i; k++) choices.push(this.stack[k]!.ev!.choice);
-    c += this.prefix.length;
     const run = replay(this.model, [], choices);
     const p = this.properties.find((q) => q.coversNonTermination)!;
     return this.finish({

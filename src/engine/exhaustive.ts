@@ -38,8 +38,6 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
   private finished: Result<S, A> | null = null;
   private readonly started = Date.now();
   private readonly guard: MemoryGuard;
-  /** a root's path from the initial state (roots given by a shard) */
-  private readonly rootPrefix = new Map<number, readonly number[]>();
 
   constructor(
     private readonly model: Model<S, A>,
@@ -49,15 +47,11 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
     this.trackEdges = properties.some((p) => p.coversNonTermination);
     this.guard = new MemoryGuard(options.maxMemory);
     this.visited = new VisitedSet();
-    // the roots: the initial state, or (a shard) the states given with the path to each
-    for (const root of options.roots ?? [{ state: model.init(), prefix: [] }]) {
-      const [hi, lo] = fingerprint(root.state);
-      const id = this.visited.add(hi, lo, -1, -1);
-      if (id < 0) continue;
-      this.level.push({ state: root.state as S, id });
-      if (root.prefix.length) this.rootPrefix.set(id, root.prefix);
-    }
-    this.stats.states = this.visited.size;
+    const init = model.init();
+    const [hi, lo] = fingerprint(init);
+    this.visited.add(hi, lo, -1, -1);
+    this.level.push({ state: init, id: 0 });
+    this.stats.states = 1;
   }
 
   get frontier(): number {
@@ -154,25 +148,16 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
     this.updateStats();
     const base = { explored: 'exhaustive' as const, stats: this.stats, properties: this.properties.map((p) => p.id) };
     if (this.foundEnd) {
-      return (this.finished = { ...base, verdict: 'violated', violation: this.violation(this.pathTo(this.foundEnd.id)) });
+      return (this.finished = { ...base, verdict: 'violated', violation: this.violation(this.visited.pathTo(this.foundEnd.id)) });
     }
     if (this.found) {
-      const path = [...this.pathTo(this.found.id), this.found.choice];
+      const path = [...this.visited.pathTo(this.found.id), this.found.choice];
       return (this.finished = { ...base, verdict: 'violated', violation: this.violation(path) });
     }
     if (this.stopped) return (this.finished = { ...base, verdict: 'incomplete', stoppedBy: this.stopped });
     const cycle = this.trackEdges ? this.findCycle() : null;
     if (cycle) return (this.finished = { ...base, verdict: 'violated', violation: cycle });
     return (this.finished = { ...base, verdict: 'holds' });
-  }
-
-  /** The choices from the initial state to state `id`. */
-  private pathTo(id: number): number[] {
-    let root = id;
-    while (this.visited.parentOf(root) >= 0) root = this.visited.parentOf(root);
-    const prefix = this.rootPrefix.get(root);
-    const path = this.visited.pathTo(id);
-    return prefix ? [...prefix, ...path] : path;
   }
 
   private violation(choices: number[]): Violation<S, A> {
@@ -238,7 +223,7 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
   }
 
   private lasso(loop: number[]): Violation<S, A> {
-    const prefix = this.pathTo(loop[0]!);
+    const prefix = this.visited.pathTo(loop[0]!);
     const run = replay(this.model, [], prefix);
     let state = run.steps.length ? run.steps[run.steps.length - 1]!.state : run.init;
     const steps = [...run.steps];

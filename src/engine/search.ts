@@ -1,14 +1,6 @@
 import type { Action, Result, Stats } from './types.ts';
 
-/** A state to start from, with the choices that reach it from the initial state (a shard's part). */
-export interface Root<S> {
-  readonly state: S;
-  readonly prefix: readonly number[];
-}
-
 export interface SearchOptions {
-  /** exhaustive: start from these states (all at the same depth) instead of the initial state */
-  readonly roots?: readonly Root<unknown>[];
   /** stop (verdict `incomplete`) once this many distinct states are stored */
   readonly maxStates?: number;
   /** stop (verdict `incomplete`) once the process's resident memory passes this many bytes */

@@ -1,9 +1,10 @@
 /**
- * Footprint summaries for stateful dynamic partial-order reduction: for each
- * finished state, what every thread may touch in the part of the reduced
- * state space explored below it. Sets of access codes are interned (sorted
- * Int32Arrays, one id each) and so are the per-thread tuples, and unions are
- * memoised: states of one search share a few thousand distinct sets.
+ * Interned sets of access codes, for stateful dynamic partial-order
+ * reduction: a transition's footprint, and for each finished state what each
+ * thread touches in the part of the reduced state space explored below it
+ * (its summary: one set id per thread). Sets are sorted Int32Arrays with one
+ * id each, and unions are memoised: the states of a search share a few
+ * thousand distinct sets (17 K sets for 660 K states of v18 on 4 tasks).
  */
 
 const EMPTY = new Int32Array(0);
@@ -89,64 +90,5 @@ export class SetTable {
       else hi = mid - 1;
     }
     return false;
-  }
-}
-
-/**
- * A summary is one set of access codes per thread. Summaries are interned
- * tuples of set ids; id 0 is "nothing below", and TOP stands for "unknown:
- * conflicts with everything" (a state on a cycle).
- */
-export class SummaryTable {
-  static readonly TOP = -2;
-  readonly codes = new SetTable();
-  private readonly tuples = new SetTable();
-  private readonly unions = new Map<number, number>();
-
-  constructor(readonly threads: number) {}
-
-  /** The per-thread set ids of a summary. */
-  sets(summary: number): Int32Array {
-    return this.tuples.sets[summary]!;
-  }
-
-  get bytes(): number {
-    return this.codes.bytes + this.tuples.bytes;
-  }
-
-  private internTuple(t: Int32Array): number {
-    // a tuple is stored as its T set ids (not sorted: position = thread)
-    return this.tuples.intern(t);
-  }
-
-  /** The empty summary. */
-  get empty(): number {
-    return this.internTuple(new Int32Array(this.threads));
-  }
-
-  /** `summary` plus one transition of `thread` touching the codes of set `set`. */
-  withEvent(summary: number, thread: number, set: number): number {
-    if (summary === SummaryTable.TOP) return summary;
-    const t = this.sets(summary);
-    const merged = this.codes.union(t[thread]!, set);
-    if (merged === t[thread]) return summary;
-    const out = t.slice();
-    out[thread] = merged;
-    return this.internTuple(out);
-  }
-
-  union(x: number, y: number): number {
-    if (x === SummaryTable.TOP || y === SummaryTable.TOP) return SummaryTable.TOP;
-    if (x === y) return x;
-    const key = x < y ? x * 0x100000 + y : y * 0x100000 + x;
-    const hit = this.unions.get(key);
-    if (hit !== undefined) return hit;
-    const a = this.sets(x);
-    const b = this.sets(y);
-    const out = new Int32Array(this.threads);
-    for (let t = 0; t < this.threads; t++) out[t] = this.codes.union(a[t]!, b[t]!);
-    const id = this.internTuple(out);
-    if (this.unions.size < 4_000_000) this.unions.set(key, id);
-    return id;
   }
 }

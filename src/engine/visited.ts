@@ -62,11 +62,6 @@ export class VisitedSet {
     }
   }
 
-  /** The parent of `id` (-1 for a root). */
-  parentOf(id: number): number {
-    return this.parents[id]!;
-  }
-
   /** The choices that lead from the initial state to `id`. */
   pathTo(id: number): number[] {
     const path: number[] = [];

@@ -43,7 +43,13 @@ export interface StepDef<P extends Proc> {
   readonly fn: string;
   /** the source line or spec label it implements */
   readonly cite: string;
-  /** shared objects read and written; `self` stands for the actor's own fields */
+  /**
+   * shared objects read and written; `self` stands for the actor's own fields.
+   * Documentation for readers of a trace: partial-order reduction uses the
+   * footprint recorded when the step runs (src/kernel/footprint.ts), which needs
+   * nothing from a model but to change counters with `counterAdd` (ckpt_ctx_get
+   * and ckpt_ctx_put do; a raw `ctx.nrTotal--` is correct but commutes with nothing).
+   */
   readonly reads: readonly string[];
   readonly writes: readonly string[];
   /** a blocking step is enabled only when its wake condition holds */
@@ -293,7 +299,8 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
       return out;
     },
     next(s, a) {
-      // a structural copy, then the step mutates it: measured 2-3x faster than immer's produce (bench/)
+      // a structural copy, then the step mutates it: 0.8 µs a transition against 3.0 µs for immer's
+      // produce (`node bin/run-ts.js bench/next.ts`), and no proxies on the hot path
       const d = clone(s);
       apply(d, a);
       return d;
