@@ -3,8 +3,9 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { checkEnd, checkStep } from './evaluate.ts';
 import { runSeed } from './random.ts';
 import { replay } from './replay.ts';
-import type { Search, SearchOptions } from './search.ts';
-import { threadOf, type Action, type Model, type Property, type Result, type Stats, type Violation } from './types.ts';
+import { RunSearch } from './runs.ts';
+import type { SearchOptions } from './search.ts';
+import { threadOf, type Action, type Model, type Property, type Violation } from './types.ts';
 
 /** k per model and depth bound (see PctSearch.calibrate). */
 const calibrated = new WeakMap<object, Map<number, number>>();
@@ -52,31 +53,25 @@ export interface PctOptions extends SearchOptions {
  * 1/(n·k^(d−1)). Runs are independent and seeded like the random walks
  * (`runSeed(seed, r)`), so any run replays on its own, on any worker.
  */
-export class PctSearch<S, A extends Action> implements Search<S, A> {
-  readonly stats: Stats = { states: 0, transitions: 0, maxDepth: 0, runs: 0, elapsedMs: 0, tableBytes: 0 };
+export class PctSearch<S, A extends Action> extends RunSearch<S, A> {
   readonly bound: PctBound;
-  private stopped: string | null = null;
-  private finished: Result<S, A> | null = null;
-  private readonly started = Date.now();
-  private readonly runs: number;
-  private readonly seed: number;
-  private readonly maxDepth: number;
-  private readonly first: number;
   private readonly nThreads: number;
 
-  constructor(
-    private readonly model: Model<S, A>,
-    private readonly properties: readonly Property<S, A>[],
-    options: PctOptions & { readonly firstRun?: number } = {},
-  ) {
-    this.runs = options.runs ?? 1000;
-    this.seed = options.seed ?? 0;
-    this.maxDepth = options.maxDepth ?? 10_000;
-    this.first = options.firstRun ?? 0;
+  constructor(model: Model<S, A>, properties: readonly Property<S, A>[], options: PctOptions & { readonly firstRun?: number } = {}) {
+    super(model, properties, options);
     this.nThreads = model.por?.threads ?? model.actors.length;
     const depth = options.depth ?? 3;
     if (!Number.isInteger(depth) || depth < 1) throw new RangeError(`pct: depth must be an integer >= 1 (got ${depth})`);
     this.bound = pctBound(this.nThreads, options.steps ?? this.calibrate(), depth);
+  }
+
+  protected one(r: number): Violation<S, A> | null {
+    return this.run(r);
+  }
+
+  protected summary() {
+    const b = this.bound;
+    return { explored: 'pct' as const, pct: { depth: b.depth, threads: b.threads, steps: b.steps, perRun: b.perRun } };
   }
 
   /**
@@ -103,31 +98,6 @@ export class PctSearch<S, A extends Action> implements Search<S, A> {
     }
     known.set(this.maxDepth, longest);
     return longest;
-  }
-
-  get frontier(): number {
-    return this.runs - this.stats.runs;
-  }
-
-  stop(reason: string): void {
-    this.stopped ??= reason;
-  }
-
-  work(budgetMs: number): Result<S, A> | null {
-    if (this.finished) return this.finished;
-    const deadline = Date.now() + budgetMs;
-    while (this.stats.runs < this.runs) {
-      if (this.stopped) return this.finish();
-      const r = this.first + this.stats.runs;
-      const violation = this.run(r);
-      this.stats.runs++;
-      if (violation) return this.finish(violation, r);
-      if (Date.now() >= deadline) {
-        this.stats.elapsedMs = Date.now() - this.started;
-        return null;
-      }
-    }
-    return this.finish();
   }
 
   /** One PCT schedule; its violation, if any. */
@@ -183,25 +153,5 @@ export class PctSearch<S, A extends Action> implements Search<S, A> {
       if (checkStep(properties, state, action, next)) return this.violation(choices);
       state = next;
     }
-  }
-
-  private violation(choices: number[]): Violation<S, A> {
-    const run = replay(this.model, this.properties, choices);
-    if (!run.failure) throw new Error('internal: a PCT run did not replay to its violation');
-    return { ...run.failure, steps: run.steps, choices: run.choices };
-  }
-
-  private finish(violation?: Violation<S, A>, run?: number): Result<S, A> {
-    this.stats.elapsedMs = Date.now() - this.started;
-    const base = {
-      explored: 'pct' as const,
-      stats: this.stats,
-      seed: this.seed,
-      properties: this.properties.map((p) => p.id),
-      pct: { depth: this.bound.depth, threads: this.bound.threads, steps: this.bound.steps, perRun: this.bound.perRun },
-    };
-    if (violation) return (this.finished = { ...base, verdict: 'violated', violation, failedRun: run! });
-    if (this.stopped) return (this.finished = { ...base, verdict: 'incomplete', stoppedBy: this.stopped });
-    return (this.finished = { ...base, verdict: 'holds' });
   }
 }

@@ -2,8 +2,9 @@ import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { checkEnd, checkStep } from './evaluate.ts';
 import { replay } from './replay.ts';
-import type { Search, SearchOptions } from './search.ts';
-import type { Action, Model, Property, Result, Stats, Violation } from './types.ts';
+import { RunSearch } from './runs.ts';
+import type { SearchOptions } from './search.ts';
+import type { Action, Model, Property, Violation } from './types.ts';
 
 /** The seed of run `r`: each run replays on its own, whatever ran before it. */
 export function runSeed(seed: number, run: number): number {
@@ -19,50 +20,17 @@ export function runSeed(seed: number, run: number): number {
  * among the enabled actions until nothing is enabled. Stops at the first
  * violation, whose schedule replays exactly.
  */
-export class RandomSearch<S, A extends Action> implements Search<S, A> {
-  readonly stats: Stats = { states: 0, transitions: 0, maxDepth: 0, runs: 0, elapsedMs: 0, tableBytes: 0 };
-  private stopped: string | null = null;
-  private finished: Result<S, A> | null = null;
-  private readonly started = Date.now();
-  private readonly runs: number;
-  private readonly seed: number;
-  private readonly maxDepth: number;
-  private readonly first: number;
-
-  constructor(
-    private readonly model: Model<S, A>,
-    private readonly properties: readonly Property<S, A>[],
-    options: SearchOptions & { readonly firstRun?: number } = {},
-  ) {
-    this.first = options.firstRun ?? 0;
-    this.runs = options.runs ?? 1000;
-    this.seed = options.seed ?? 0;
-    this.maxDepth = options.maxDepth ?? 10_000;
+export class RandomSearch<S, A extends Action> extends RunSearch<S, A> {
+  constructor(model: Model<S, A>, properties: readonly Property<S, A>[], options: SearchOptions & { readonly firstRun?: number } = {}) {
+    super(model, properties, options);
   }
 
-  get frontier(): number {
-    return this.runs - this.stats.runs;
+  protected one(r: number): Violation<S, A> | null {
+    return this.walk(r);
   }
 
-  stop(reason: string): void {
-    this.stopped ??= reason;
-  }
-
-  work(budgetMs: number): Result<S, A> | null {
-    if (this.finished) return this.finished;
-    const deadline = Date.now() + budgetMs;
-    while (this.stats.runs < this.runs) {
-      if (this.stopped) return this.finish();
-      const r = this.first + this.stats.runs;
-      const violation = this.walk(r);
-      this.stats.runs++;
-      if (violation) return this.finish(violation, r);
-      if (Date.now() >= deadline) {
-        this.stats.elapsedMs = Date.now() - this.started;
-        return null;
-      }
-    }
-    return this.finish();
+  protected summary() {
+    return { explored: 'random' as const };
   }
 
   walk(run: number): Violation<S, A> | null {
@@ -96,24 +64,5 @@ export class RandomSearch<S, A extends Action> implements Search<S, A> {
       if (checkStep(properties, state, enabled[i]!, next)) return this.violation(choices);
       state = next;
     }
-  }
-
-  private violation(choices: number[]): Violation<S, A> {
-    const run = replay(this.model, this.properties, choices);
-    if (!run.failure) throw new Error('internal: a random run did not replay to its violation');
-    return { ...run.failure, steps: run.steps, choices: run.choices };
-  }
-
-  private finish(violation?: Violation<S, A>, run?: number): Result<S, A> {
-    this.stats.elapsedMs = Date.now() - this.started;
-    const base = {
-      explored: 'random' as const,
-      stats: this.stats,
-      seed: this.seed,
-      properties: this.properties.map((p) => p.id),
-    };
-    if (violation) return (this.finished = { ...base, verdict: 'violated', violation, failedRun: run! });
-    if (this.stopped) return (this.finished = { ...base, verdict: 'incomplete', stoppedBy: this.stopped });
-    return (this.finished = { ...base, verdict: 'holds' });
   }
 }
