@@ -39,6 +39,7 @@
  * B14 (P9) with an extra task, and a task killed in T1 that is still prepared
  * hangs the coordinator (P9), as in every variant.
  */
+import { readIs } from '../src/kernel/footprint.ts';
 import { BUG_ON, ckpt_ctx_get, ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
 import { complete } from '../src/kernel/completion.ts';
 import type { Env, RestartVariant, StepFn, Steps } from '../src/kernel/model.ts';
@@ -59,7 +60,7 @@ export function without<P extends Proc>(steps: Steps<P>, ...labels: string[]): S
 
 /** all_tasks_activated(ctx): active_pid == nr_pids */
 export function all_tasks_activated(s: S, env: Env): boolean {
-  return s.ctx.activePid === env.nrPids;
+  return readIs(s.ctx, 'activePid', env.nrPids);
 }
 
 /** restore_task_done (v18-73 restart.c) */
@@ -168,7 +169,7 @@ export const coordinator: Steps<Coordinator> = {
     detail: (_s, self, env) => `pid ${env.vpids[env.walk[self.reg]!]}`,
     run(s, self, env) {
       const t = s.tasks[env.walk[self.reg]!]!;
-      if (t.exitState === 0) {
+      if (readIs(t, 'exitState', 0)) {
         ckpt_ctx_get(s, 'C5p');
         const old = t.slot;
         t.slot = true;
@@ -282,7 +283,7 @@ export const task: Steps<Task> = {
       }
       self.slot = false;
       if (self.pf) {
-        BUG_ON(s, ctx_use(s, 'X2').activePid === -1, 'ctx->active_pid == -1');
+        BUG_ON(s, readIs(ctx_use(s, 'X2'), 'activePid', -1), 'ctx->active_pid == -1');
         self.pc = 'X2d';
       } else {
         self.pc = 'X2p';

@@ -19,6 +19,7 @@
  */
 import { BUG_ON, ckpt_ctx_get, ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
 import { complete, init_completion } from '../src/kernel/completion.ts';
+import { readIs } from '../src/kernel/footprint.ts';
 import { DONE, GONE, type Env, type RestartVariant, type StepFn, type Steps } from '../src/kernel/model.ts';
 import { signal_wake_up, wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
 import {
@@ -47,22 +48,21 @@ export function restore_notify_error(s: S, err: number, where: string): void {
   complete(s, where);
 }
 
-/** get_active_pid: pids_arr[active_pid].vpid; past the end (B13) no task's pid */
-export function get_active_pid(s: S, env: Env): number {
-  const a = s.ctx.activePid;
-  return a >= 0 && a < env.nrPids ? env.pids[a]! : 0;
-}
-
-/** is_task_active(ctx, task_pid_vnr(current)) */
+/**
+ * is_task_active(ctx, task_pid_vnr(current)): pids_arr[active_pid] is my pid,
+ * i.e. active_pid is my index (pids are distinct; past the end is no task's).
+ * Read as "active_pid == i" (readIs), so a waiter's check conflicts only with
+ * the activations that make it active or move past it, not with every one.
+ */
 export function is_task_active(s: S, env: Env, i: number): boolean {
-  return get_active_pid(s, env) === env.pids[i];
+  return i < env.nrPids && readIs(s.ctx, 'activePid', i);
 }
 
 /** find_task_by_pid_ns in the restored pid-ns: a released (EXIT_DEAD) task or a missing pid is not found. */
 export function find_task_by_pid_ns(s: S, env: Env, vpid: number): number {
   if (env.missing.has(vpid)) return -1;
   const i = env.pids.indexOf(vpid);
-  return i >= 0 && s.tasks[i]!.exitState !== EXIT_DEAD ? i : -1;
+  return i >= 0 && !readIs(s.tasks[i]!, 'exitState', EXIT_DEAD) ? i : -1;
 }
 
 /**
@@ -116,7 +116,8 @@ export function restore_activate_next<P extends Proc>(
 
 /** prepare_descendants holds tasklist_lock (read) from its first visit to its last. */
 export function tasklist_read_held(s: S): boolean {
-  return s.coord.pc === 'C5p' && s.coord.reg > 0;
+  // readIs: the guard depends on "is the coordinator at C5p", not on where else it is
+  return readIs(s.coord, 'pc', 'C5p') && s.coord.reg > 0;
 }
 
 /**
@@ -126,7 +127,7 @@ export function tasklist_read_held(s: S): boolean {
  */
 export function prepared_count(s: S, env: Env, visited: number): number {
   let n = 0;
-  for (let k = 0; k < visited; k++) if (s.tasks[env.walk[k]!]!.exitState === 0) n++;
+  for (let k = 0; k < visited; k++) if (readIs(s.tasks[env.walk[k]!]!, 'exitState', 0)) n++;
   return n;
 }
 
@@ -151,7 +152,7 @@ export const coordinator: Steps<Coordinator> = {
     detail: (_s, self, env) => `pid ${env.vpids[env.walk[self.reg]!]}`,
     run(s, self, env) {
       const t = s.tasks[env.walk[self.reg]!]!;
-      if (t.exitState === 0) {
+      if (readIs(t, 'exitState', 0)) {
         ckpt_ctx_get(s, 'C5p');
         const old = t.slot;
         t.slot = true;
@@ -468,7 +469,7 @@ export const task: Steps<Task> = {
       }
       self.slot = false;
       if (self.pf) {
-        BUG_ON(s, ctx_use(s, 'X2').activePid === -1, 'ctx->active_pid == -1');
+        BUG_ON(s, readIs(ctx_use(s, 'X2'), 'activePid', -1), 'ctx->active_pid == -1');
         self.pc = 'X2a1';
       } else {
         self.pc = 'X2p';

@@ -58,6 +58,7 @@
  * task killed in T1 that is still prepared hangs the coordinator (P9). B7
  * (P6) when a signal releases a ghost early. B14 (P9) with an extra task.
  */
+import { readIs } from '../src/kernel/footprint.ts';
 import { BUG_ON, ckpt_ctx_get, ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
 import { complete } from '../src/kernel/completion.ts';
 import { DONE, GONE, type RestartVariant, type Steps } from '../src/kernel/model.ts';
@@ -96,7 +97,7 @@ export const coordinator: Steps<Coordinator> = {
     detail: (_s, self, env) => `pid ${env.vpids[env.walk[self.reg]!]}`,
     run(s, self, env) {
       const t = s.tasks[env.walk[self.reg]!]!;
-      if (t.exitState === 0) {
+      if (readIs(t, 'exitState', 0)) {
         if (t.slot) {
           self.ret = EBUSY; // set_task_ctx returns 1: the walk stops
           self.reg = -1;
@@ -292,7 +293,7 @@ export const task: Steps<Task> = {
         return;
       }
       if (self.pf) {
-        BUG_ON(s, ctx_use(s, 'X2').activePid === -1, 'ctx->active_pid == -1');
+        BUG_ON(s, readIs(ctx_use(s, 'X2'), 'activePid', -1), 'ctx->active_pid == -1');
         self.pc = 'X2d';
       } else {
         self.pc = 'X2p';

@@ -6,6 +6,7 @@
  * call restore_task_done. After the root restores, nobody activates
  * pids_arr[1]: the coordinator never completes. Breaks P9.
  */
+import { readIs } from '../../src/kernel/footprint.ts';
 import { BUG_ON, ctx_use } from '../../src/kernel/ctx.ts';
 import type { RestartVariant } from '../../src/kernel/model.ts';
 import { EIO, type Task } from '../../src/kernel/state.ts';
@@ -51,7 +52,7 @@ export const b15: RestartVariant = {
           return;
         }
         if (self.pf) {
-          BUG_ON(s, ctx_use(s, 'X2').activePid === -1, 'ctx->active_pid == -1');
+          BUG_ON(s, readIs(ctx_use(s, 'X2'), 'activePid', -1), 'ctx->active_pid == -1');
           self.pc = 'X2a1';
         } else {
           self.pc = 'X2p';

@@ -7,6 +7,7 @@
  * waitpid() on a child that is not a zombie yet. Breaks P2. A killed task keeps
  * v18's order (its exit_checkpoint never passes the token).
  */
+import { readIs } from '../../src/kernel/footprint.ts';
 import { BUG_ON, ckpt_ctx_put, ctx_use } from '../../src/kernel/ctx.ts';
 import type { RestartVariant } from '../../src/kernel/model.ts';
 import { EXIT_DEAD, EXIT_ZOMBIE } from '../../src/kernel/state.ts';
@@ -42,7 +43,7 @@ export const b2: RestartVariant = {
         }
         self.slot = false;
         if (self.pf) {
-          BUG_ON(s, ctx_use(s, 'X2').activePid === -1, 'ctx->active_pid == -1');
+          BUG_ON(s, readIs(ctx_use(s, 'X2'), 'activePid', -1), 'ctx->active_pid == -1');
           self.pc = 'X2a1';
         } else {
           self.pc = 'X2p';

@@ -7,6 +7,7 @@
  * 73/80 makes the reorder safe only by moving complete() to restore_task_done,
  * called from exit_checkpoint after exit_notify. Breaks P2.
  */
+import { readIs } from '../../src/kernel/footprint.ts';
 import { BUG_ON, ctx_use } from '../../src/kernel/ctx.ts';
 import type { RestartVariant } from '../../src/kernel/model.ts';
 import { ESRCH, type Task } from '../../src/kernel/state.ts';
@@ -39,7 +40,7 @@ export const b3: RestartVariant = {
           return;
         }
         self.slot = false;
-        if (self.pf) BUG_ON(s, ctx_use(s, 'X2').activePid === -1, 'ctx->active_pid == -1');
+        if (self.pf) BUG_ON(s, readIs(ctx_use(s, 'X2'), 'activePid', -1), 'ctx->active_pid == -1');
         self.pc = 'X2p';
       },
     },

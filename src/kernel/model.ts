@@ -8,7 +8,7 @@
 import type { Draft } from 'immer';
 import type { Action, Model } from '../engine/types.ts';
 import { diff, formatChange } from '../trace/diff.ts';
-import { makeCloner, Tracer } from './footprint.ts';
+import { makeCloner, readIs, Tracer } from './footprint.ts';
 import { restore_task_struct, type RestoredTaskStruct } from './header.ts';
 import { hasInvalidHeader, type FaultSpec, type Scenario, type ScenarioTask } from './scenario.ts';
 import { signal_wake_up } from './sched.ts';
@@ -131,13 +131,13 @@ function faultEnabled(s: RestartState, f: FaultSpec, env: Env): boolean {
   switch (f.type) {
     case 'signal': {
       const t = s.tasks[env.vpids.indexOf(f.task)]!;
-      return t.pc !== DONE && t.pc !== GONE;
+      return !readIs(t, 'pc', DONE) && !readIs(t, 'pc', GONE);
     }
     case 'signal-coordinator':
-      return s.coord.pc !== DONE;
+      return !readIs(s.coord, 'pc', DONE);
     case 'restore-fails': {
       // restore_task is running: the fault makes it return an error at T6e
-      return s.tasks[env.vpids.indexOf(f.task)]!.pc === 'T6e';
+      return readIs(s.tasks[env.vpids.indexOf(f.task)]!, 'pc', 'T6e');
     }
     case 'esrch':
     case 'extra-task':
