@@ -26,6 +26,21 @@ export function conflicts(a: number, b: number): boolean {
   return ka === WRITE || ka !== (b & 3);
 }
 
+/**
+ * Whether two accesses conflict when the two steps stay in the order they
+ * were recorded in: as {@link conflicts}, except that an increment and a
+ * decrement commute. A decrement recorded as `dec` did not reach zero (one
+ * that frees also writes what every use reads), and run after an increment
+ * it sees more, not less. For sleep sets, whose steps were recorded where
+ * they ran; a race reverses an order and needs the values (src/engine/dpor.ts).
+ */
+export function conflictsInOrder(a: number, b: number): boolean {
+  if (a >> 2 !== b >> 2) return false;
+  const ka = a & 3;
+  const kb = b & 3;
+  return ka === WRITE || kb === WRITE || (ka !== kb && (ka === READ || kb === READ));
+}
+
 /** True when some access of `a` conflicts with some access of `b`. */
 export function footprintsConflict(a: readonly number[], b: readonly number[]): boolean {
   for (let i = 0; i < a.length; i++) {

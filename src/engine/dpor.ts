@@ -1,4 +1,4 @@
-import { conflicts, WRITE } from './access.ts';
+import { conflicts, conflictsInOrder, DEC, INC, WRITE } from './access.ts';
 import { MemoryGuard } from './budget.ts';
 import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -18,6 +18,8 @@ interface Event<A> {
   readonly fp: readonly number[];
   /** the interned set of `fp`, for summaries */
   readonly fpSet: number;
+  /** its counter updates, `[object id, value after, change]` triples (Traced.counters) */
+  readonly cnt: readonly number[];
   /** vector clock: vc[t] = how many events of thread t happen before or at this one */
   readonly vc: Int32Array;
   readonly seq: number;
@@ -54,6 +56,7 @@ export interface DporOptions extends SearchOptions {
   readonly porOrder?: 'highest' | 'lowest';
 }
 
+const NONE: readonly number[] = [];
 const ON_STACK = 1;
 const FINISHED = 2;
 const NO_CLOCK = 0x7fffffff;
@@ -276,7 +279,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const frame = this.stack[i]!;
     const choice = frame.index[thread]!;
     const action = frame.enabled[choice]!;
-    const { next, footprint } = this.por.traced(frame.state, action);
+    const { next, footprint, counters = NONE } = this.por.traced(frame.state, action);
     this.stats.transitions++;
     let fp = footprint;
     for (const p of this.observers) {
@@ -288,9 +291,12 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const base = prevLast >= 0 ? this.stack[prevLast]!.ev!.vc : this.zero;
     const vc = base.slice();
     const seq = base[thread]! + 1;
-    const direct = this.directPredecessors(thread, fp);
+    const { hard: direct, incs } = this.directPredecessors(thread, fp);
     for (const j of direct) join(vc, this.stack[j]!.ev!.vc);
     vc[thread] = seq;
+    if (incs.length && !this.decrementCommutes(i, vc, counters)) {
+      for (const j of incs) if (!direct.includes(j)) (direct.push(j), join(vc, this.stack[j]!.ev!.vc));
+    }
     // races: a direct predecessor that nothing later orders before this event
     if (direct.length) {
       direct.sort((a, b) => b - a);
@@ -301,7 +307,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         join(acc, ej.vc);
       }
     }
-    const ev: Event<A> = { thread, choice, action, fp, fpSet: this.sets.of(fp), vc, seq, prevLast };
+    const ev: Event<A> = { thread, choice, action, fp, fpSet: this.sets.of(fp), cnt: counters, vc, seq, prevLast };
     frame.ev = ev;
     this.last[thread] = i;
     for (const c of fp) {
@@ -370,20 +376,55 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     }
   }
 
-  /** Earlier events of other threads whose accesses conflict with `fp` (back to the last write of each object). */
-  private directPredecessors(thread: number, fp: readonly number[]): number[] {
-    const out: number[] = [];
+  /**
+   * Earlier events of other threads whose accesses conflict with `fp` (back to
+   * the last write of each object), and apart from them the increments that
+   * a decrement of `fp` follows: those order it only if they must (see
+   * {@link decrementCommutes}). An increment after a decrement commutes with
+   * it: moved earlier it only raises what the decrement sees.
+   */
+  private directPredecessors(thread: number, fp: readonly number[]): { hard: number[]; incs: number[] } {
+    const hard: number[] = [];
+    const incs: number[] = [];
     for (const c of fp) {
       const h = this.hist[c >> 2];
       if (!h) continue;
       for (let k = h.length - 1; k >= 0; k--) {
         const e = h[k]!;
         const j = e >> 2;
-        if (conflicts(c, ((c >> 2) << 2) | (e & 3)) && this.stack[j]!.ev!.thread !== thread && !out.includes(j)) out.push(j);
+        const a = ((c >> 2) << 2) | (e & 3);
+        if (conflicts(c, a) && this.stack[j]!.ev!.thread !== thread) {
+          const kinds = (c & 3) * 4 + (a & 3);
+          if (kinds === DEC * 4 + INC) {
+            if (!incs.includes(j)) incs.push(j);
+          } else if (kinds !== INC * 4 + DEC && !hard.includes(j)) hard.push(j);
+        }
         if ((e & 3) === WRITE) break; // everything before a write happens before it
       }
     }
-    return out;
+    return { hard, incs };
+  }
+
+  /**
+   * A decrement commutes with the increments before it that it does not
+   * depend on otherwise, if it stays above zero in every order: with every
+   * increment on the stack that does not happen before it (by `vc`) moved
+   * after it. Checked over all of them at once: two increments may each be
+   * dispensable and not both.
+   */
+  private decrementCommutes(i: number, vc: Int32Array, cnt: readonly number[]): boolean {
+    for (let n = 0; n < cnt.length; n += 3) {
+      if (cnt[n + 2]! >= 0) continue;
+      const id = cnt[n]!;
+      let after = cnt[n + 1]!;
+      for (let k = 0; k < i; k++) {
+        const ek = this.stack[k]!.ev!;
+        if (vc[ek.thread]! >= ek.seq) continue; // happens before
+        for (let m = 0; m < ek.cnt.length; m += 3) if (ek.cnt[m] === id && ek.cnt[m + 2]! > 0) after -= ek.cnt[m + 2]!;
+      }
+      if (after < 1) return false;
+    }
+    return true;
   }
 
   /**
@@ -575,7 +616,7 @@ function sortedConflict(a: Int32Array, b: Int32Array): boolean {
       while (i2 < a.length && a[i2]! >> 2 === oa) i2++;
       let j2 = j;
       while (j2 < b.length && b[j2]! >> 2 === oa) j2++;
-      for (let x = i; x < i2; x++) for (let y = j; y < j2; y++) if (conflicts(a[x]!, b[y]!)) return true;
+      for (let x = i; x < i2; x++) for (let y = j; y < j2; y++) if (conflictsInOrder(a[x]!, b[y]!)) return true;
       i = i2;
       j = j2;
     }

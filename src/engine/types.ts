@@ -34,6 +34,12 @@ export interface Traced<S> {
   readonly next: S;
   /** accesses packed as `id × 4 + kind`, the guard's reads included */
   readonly footprint: readonly number[];
+  /**
+   * the counters behind its `inc` and `dec` accesses, as triples `[object id,
+   * value after, change]`: an increment and a decrement commute unless the
+   * decrement would reach zero (and free) in the other order (src/engine/dpor.ts)
+   */
+  readonly counters?: readonly number[];
 }
 
 /**

@@ -15,11 +15,14 @@
  * | --- | --- | --- |
  * | `read` | the value was read (a wait's condition, a guard, a branch) | reads, incs and decs of other objects |
  * | `write` | the value was set | nothing on the same object |
- * | `inc` | a counter went up by one (`ckpt_ctx_get`) | another `inc` |
- * | `dec` | a counter went down by one and did not reach zero from above 0 (`ckpt_ctx_put`) | another `dec` |
+ * | `inc` | a counter went up by one (`ckpt_ctx_get`) | another `inc`; a `dec` (below) |
+ * | `dec` | a counter went down by one from above 0 (`ckpt_ctx_put`) | another `dec`; an `inc` (below) |
  *
- * Two gets commute; two puts commute; a get and a put do not (in the other
- * order the put may be the one that frees). A put that frees also writes
+ * Two gets commute; two puts commute. A get and a put commute unless some
+ * order lets the put free the ctx early: the trace also records each
+ * counter's value after the step (`counters`), and the reduction commutes a
+ * put with the gets before it only if the count stays above zero with all of
+ * them moved after it (src/engine/dpor.ts). A put that frees also writes
  * `ctx.freed`, which every use of the ctx reads (`ctx_use`), so it conflicts
  * with every later use. A put on a counter already at 0 reads it (the kernel
  * would oops), which conflicts with every update.
@@ -214,6 +217,8 @@ function makeHandler(c: Container): ProxyHandler<Record<PropertyKey, unknown>> {
  */
 class Recorder {
   codes: number[] = [];
+  /** counter updates: `[object id, value after, change]` triples */
+  counters: number[] = [];
   private readonly proxies = new Map<object, object>();
   /** > 0 while a counter update runs: its raw read and write are noted as one inc or dec */
   quiet = 0;
@@ -294,7 +299,7 @@ export class Tracer {
    * Runs `body` on a mutable copy of `state` seen through the recorder.
    * Returns the new state and the accesses, in order.
    */
-  trace<T extends object>(state: T, clone: (s: T) => T, body: (draft: T) => void): { next: T; codes: number[] } {
+  trace<T extends object>(state: T, clone: (s: T) => T, body: (draft: T) => void): { next: T; codes: number[]; counters: number[] } {
     const next = clone(state);
     const rec = new Recorder();
     const prev = active;
@@ -304,7 +309,7 @@ export class Tracer {
     } finally {
       active = prev;
     }
-    return { next, codes: rec.codes };
+    return { next, codes: rec.codes, counters: rec.counters };
   }
 
   /** The reads a read-only look at `state` makes (a step's guard). */
@@ -381,7 +386,9 @@ export function counterAdd<T extends object, K extends keyof T & string>(obj: T,
     }
     const c = o[CONTAINER] as Container | undefined;
     if (!c) throw new Error(`counterAdd: ${field} of an object that is not part of the traced state`);
-    rec.note(c.leaf(field), delta > 0 ? INC : DEC);
+    const id = c.leaf(field);
+    rec.note(id, delta > 0 ? INC : DEC);
+    if (rec.quiet === 0) rec.counters.push(id, before + delta, delta);
   } else raw[field] = before + delta;
   return before;
 }

@@ -309,8 +309,8 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
       threads: actors.length + scenario.faults.length,
       traced(s, a) {
         const guard = tracer.reads(s, (v) => enabledNow(v, a.thread ?? a.actor));
-        const { next, codes } = tracer.trace(s, clone, (d) => apply(d, a));
-        return { next, footprint: guard.codes.concat(codes) };
+        const { next, codes, counters } = tracer.trace(s, clone, (d) => apply(d, a));
+        return { next, footprint: guard.codes.concat(codes), counters };
       },
       guardReads(s, thread) {
         const guard = tracer.reads(s, (v) => enabledNow(v, thread));
