@@ -39,7 +39,7 @@
  * B14 (P9) with an extra task, and a task killed in T1 that is still prepared
  * hangs the coordinator (P9), as in every variant.
  */
-import { readIs } from '../src/kernel/footprint.ts';
+import { counterAdd, readIs } from '../src/kernel/footprint.ts';
 import { BUG_ON, ckpt_ctx_get, ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
 import { complete } from '../src/kernel/completion.ts';
 import type { Env, RestartVariant, StepFn, Steps } from '../src/kernel/model.ts';
@@ -65,9 +65,10 @@ export function all_tasks_activated(s: S, env: Env): boolean {
 
 /** restore_task_done (v18-73 restart.c) */
 export function restore_task_done(s: S, where: string): void {
-  const ctx = ctx_use(s, where);
-  if (--ctx.nrTotal === 0) complete(s, where);
-  BUG_ON(s, ctx.nrTotal < 0, 'atomic_read(&ctx->nr_total) < 0');
+  // counterAdd: two tasks' decrements commute; the one that reaches zero completes
+  const before = counterAdd(ctx_use(s, where), 'nrTotal', -1);
+  if (before === 1) complete(s, where);
+  BUG_ON(s, before <= 0, 'atomic_read(&ctx->nr_total) < 0');
 }
 
 /**

@@ -16,10 +16,10 @@ import { exploreSync } from '../src/engine/run.ts';
 import { causalPast } from '../src/engine/shorten.ts';
 import type { Action, Model, Property } from '../src/engine/types.ts';
 import { ckpt_ctx_get, ckpt_ctx_put } from '../src/kernel/ctx.ts';
-import { counterAdd, makeCloner, Tracer } from '../src/kernel/footprint.ts';
+import { assign, counterAdd, makeCloner, Tracer } from '../src/kernel/footprint.ts';
 import { buildModel, initialState } from '../src/kernel/model.ts';
 import { parseScenario, shorthandScenario, type Scenario } from '../src/kernel/scenario.ts';
-import { prepare_to_wait, wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
+import { finish_wait, prepare_to_wait, wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
 import type { RestartState } from '../src/kernel/state.ts';
 import { zombiePlacements } from './scenarios.ts';
 
@@ -56,10 +56,15 @@ describe('the footprint vocabulary', () => {
   });
   it('two wake-ups of a running task commute; a wake-up and its prepare_to_wait do not', () => {
     const wake = fp(state(3), (d) => wake_up_process(d.tasks[0]!));
-    expect(names(wake)).toEqual(['tasks[0].sched@RUNNING:read']);
+    // a blind store: the same notes whatever the task's state was
+    expect(names(wake)).toEqual(['tasks[0].sched@RUNNING:set', 'tasks[0].sched@INTERRUPTIBLE:clear']);
     expect(footprintsConflict(wake, wake)).toBe(false);
     const prepare = fp(state(3), (d) => prepare_to_wait(d.tasks[0]!, 'waitq'));
     expect(footprintsConflict(wake, prepare)).toBe(true);
+    const sleeping = state(3);
+    prepare_to_wait(sleeping.tasks[0]!, 'waitq');
+    expect(footprintsConflict(wake, fp(sleeping, (d) => finish_wait(d.tasks[0]!)))).toBe(false);
+    expect(footprintsConflict(wake, tracer.reads(sleeping, (v) => v.tasks[0]!.sched === 'RUNNING').codes)).toBe(true);
   });
   it('wake_up_all(waitq) does not conflict with a task joining another queue', () => {
     const all = fp(state(3), (d) => wake_up_all(d, 'waitq'));
@@ -68,7 +73,7 @@ describe('the footprint vocabulary', () => {
     expect(footprintsConflict(all, fp(state(3), (d) => prepare_to_wait(d.tasks[1]!, 'waitq')))).toBe(true);
   });
   it('conflictsInOrder: as conflicts, and an inc and a dec commute', () => {
-    const at = (kind: number): number => 7 * 4 + kind;
+    const at = (kind: number): number => 7 * 8 + kind;
     expect(conflictsInOrder(at(INC), at(DEC))).toBe(false);
     expect(conflictsInOrder(at(DEC), at(INC))).toBe(false);
     expect(conflictsInOrder(at(INC), at(READ))).toBe(true);
@@ -76,13 +81,13 @@ describe('the footprint vocabulary', () => {
     expect(conflictsInOrder(at(READ), at(READ))).toBe(false);
   });
   it('conflicts: read/read, inc/inc and dec/dec commute, anything with a write does not', () => {
-    const at = (kind: number): number => 7 * 4 + kind;
+    const at = (kind: number): number => 7 * 8 + kind;
     expect(conflicts(at(READ), at(READ))).toBe(false);
     expect(conflicts(at(INC), at(INC))).toBe(false);
     expect(conflicts(at(DEC), at(DEC))).toBe(false);
     expect(conflicts(at(READ), at(WRITE))).toBe(true);
     expect(conflicts(at(INC), at(READ))).toBe(true);
-    expect(conflicts(at(WRITE), 8 * 4 + WRITE)).toBe(false);
+    expect(conflicts(at(WRITE), 8 * 8 + WRITE)).toBe(false);
   });
 });
 
@@ -103,10 +108,10 @@ function counters(n: number, k: number, shared = false): Model<Counters> {
       // each thread writes its own counter; with `shared`, they all also write object n
       traced: (s, a) => {
         const next = { c: s.c.map((v, t) => (t === a.actor ? v + 1 : v)) };
-        return { next, footprint: [a.actor * 4 + WRITE, ...(shared ? [n * 4 + WRITE] : [])] };
+        return { next, footprint: [a.actor * 8 + WRITE, ...(shared ? [n * 8 + WRITE] : [])] };
       },
       guardReads: (s, t) => (s.c[t]! < k ? [] : null),
-      observe: () => 99 * 4 + READ,
+      observe: () => 99 * 8 + READ,
     },
   };
 }
@@ -154,10 +159,10 @@ describe('the reduced search', () => {
   it('the causal past drops the steps a violation does not depend on', () => {
     // thread 0 writes object 1, thread 1 writes object 2, thread 2 reads object 1: thread 1's step is not needed
     const steps = [
-      { thread: 1, fp: [2 * 4 + WRITE] },
-      { thread: 0, fp: [1 * 4 + WRITE] },
-      { thread: 1, fp: [2 * 4 + WRITE] },
-      { thread: 2, fp: [1 * 4 + READ] },
+      { thread: 1, fp: [2 * 8 + WRITE] },
+      { thread: 0, fp: [1 * 8 + WRITE] },
+      { thread: 1, fp: [2 * 8 + WRITE] },
+      { thread: 2, fp: [1 * 8 + READ] },
     ];
     expect(causalPast(steps)).toEqual([1, 3]);
   });
@@ -173,22 +178,28 @@ describe('the reduced search', () => {
 
 /**
  * Threads that get, put and use one refcounted object (the last put frees it;
- * a use, get or put after that is a use after free): the increments and
- * decrements commute unless a reordering lets a put free the object early.
+ * a use, get or put after that is a use after free), and store to and test a
+ * flag: the increments and decrements commute unless a reordering lets a put
+ * free the object early; two blind stores commute if they store one value.
  */
-type Op = 'get' | 'put' | 'use';
+type Op = 'get' | 'put' | 'use' | 'setA' | 'setB' | 'testB';
 interface Ref {
-  obj: { count: number; freed: boolean };
+  obj: { count: number; freed: boolean; flag: 'A' | 'B' };
   pc: number[];
   uaf: string | null;
 }
 function refcount(programs: readonly (readonly Op[])[], count: number): Model<Ref> {
   const tracer = new Tracer(['obj.count']);
-  const init = (): Ref => ({ obj: { count, freed: false }, pc: programs.map(() => 0), uaf: null });
+  const init = (): Ref => ({ obj: { count, freed: false, flag: 'A' }, pc: programs.map(() => 0), uaf: null });
   const clone = makeCloner(init());
   const step = (d: Ref, t: number): void => {
     const op = programs[t]![d.pc[t]!]!;
     d.pc[t] = d.pc[t]! + 1;
+    if (op === 'setA' || op === 'setB') return assign(d.obj, 'flag', op === 'setA' ? 'A' : 'B', ['A', 'B']);
+    if (op === 'testB') {
+      if (d.obj.flag === 'B') d.uaf = `t${t} saw B`;
+      return;
+    }
     if (d.obj.freed) {
       d.uaf = `${op} by t${t} after free`;
       return;
@@ -218,7 +229,7 @@ function refcount(programs: readonly (readonly Op[])[], count: number): Model<Re
 }
 const noUaf: Property<Ref> = { id: 'UAF', title: 'no use after free', onStep: (_p, _a, s) => s.uaf, observes: () => ['uaf'] };
 
-describe('counters: a get and a put commute unless the put could free early', () => {
+describe('counters and blind stores: what commutes, and the reduced search agrees', () => {
   it('finds the order where two puts free the object before a get', () => {
     // count 2: t0 gets and uses, t1 and t2 each put; only t1, t2 before t0 frees early
     const m = refcount([['get', 'use'], ['put'], ['put']], 2);
@@ -237,7 +248,7 @@ describe('counters: a get and a put commute unless the put could free early', ()
     expect(reduced.stats.states).toBeLessThan(plain.stats.states / 2);
   });
   it('agrees with the plain search on random programs', () => {
-    const op = fc.constantFrom<Op>('get', 'put', 'use');
+    const op = fc.constantFrom<Op>('get', 'put', 'use', 'setA', 'setB', 'testB');
     const verdicts = new Set<string>();
     fc.assert(
       fc.property(fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 4 }), fc.integer({ min: 1, max: 4 }), (programs, count) => {
@@ -250,6 +261,11 @@ describe('counters: a get and a put commute unless the put could free early', ()
       { numRuns: 500, seed: 4 },
     );
     expect([...verdicts].sort()).toEqual(['holds', 'violated']);
+  });
+  it('a blind store outside its domain is a model error', () => {
+    const t = new Tracer();
+    const s: { obj: { flag: string } } = { obj: { flag: 'A' } };
+    expect(() => t.trace(s, (x) => structuredClone(x), (d) => assign(d.obj, 'flag', 'C', ['A', 'B']))).toThrow(/obj.flag = C over A, outside its domain A, B/);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * Accesses of a transition to shared objects, packed as `id × 4 + kind`, and
+ * Accesses of a transition to shared objects, packed as `id × 8 + kind`, and
  * when two of them conflict. The engine knows objects only by their ids; the
  * model names them (src/kernel/footprint.ts is the restart models' vocabulary).
  */
@@ -10,20 +10,29 @@ export const WRITE = 1;
 export const INC = 2;
 /** a commutative decrement of a counter */
 export const DEC = 3;
-export type AccessKind = typeof READ | typeof WRITE | typeof INC | typeof DEC;
+/** a blind store made the object ("the field holds v") true: two such stores commute */
+export const SET = 4;
+/** a blind store of another value made it false */
+export const CLEAR = 5;
+export type AccessKind = typeof READ | typeof WRITE | typeof INC | typeof DEC | typeof SET | typeof CLEAR;
 
-export const KIND_NAMES = ['read', 'write', 'inc', 'dec'] as const;
+export const KIND_NAMES = ['read', 'write', 'inc', 'dec', 'set', 'clear'] as const;
 
-export const accessCode = (id: number, kind: AccessKind): number => id * 4 + kind;
+export const accessCode = (id: number, kind: AccessKind): number => id * 8 + kind;
+/** the object of an access code */
+export const objectOf = (code: number): number => code >> 3;
+/** the kind of an access code */
+export const kindOf = (code: number): AccessKind => (code & 7) as AccessKind;
 
 /**
- * Two accesses to the same object conflict unless both read, both increment or
- * both decrement.
+ * Two accesses to the same object conflict unless they are of one kind and
+ * that kind is not a write: two reads, two increments, two decrements, two
+ * blind stores of one value (or of two values that are both not this one).
  */
 export function conflicts(a: number, b: number): boolean {
-  if (a >> 2 !== b >> 2) return false;
-  const ka = a & 3;
-  return ka === WRITE || ka !== (b & 3);
+  if (a >> 3 !== b >> 3) return false;
+  const ka = a & 7;
+  return ka === WRITE || ka !== (b & 7);
 }
 
 /**
@@ -35,10 +44,10 @@ export function conflicts(a: number, b: number): boolean {
  * they ran; a race reverses an order and needs the values (src/engine/dpor.ts).
  */
 export function conflictsInOrder(a: number, b: number): boolean {
-  if (a >> 2 !== b >> 2) return false;
-  const ka = a & 3;
-  const kb = b & 3;
-  return ka === WRITE || kb === WRITE || (ka !== kb && (ka === READ || kb === READ));
+  if (!conflicts(a, b)) return false;
+  const ka = a & 7;
+  const kb = b & 7;
+  return !((ka === INC && kb === DEC) || (ka === DEC && kb === INC));
 }
 
 /** True when some access of `a` conflicts with some access of `b`. */

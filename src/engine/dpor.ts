@@ -1,4 +1,4 @@
-import { conflicts, conflictsInOrder, DEC, INC, WRITE } from './access.ts';
+import { conflicts, conflictsInOrder, DEC, INC, kindOf, objectOf, WRITE } from './access.ts';
 import { MemoryGuard } from './budget.ts';
 import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -311,10 +311,10 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     frame.ev = ev;
     this.last[thread] = i;
     for (const c of fp) {
-      const id = c >> 2;
+      const id = objectOf(c);
       let h = this.hist[id];
       if (!h) this.hist[id] = h = [];
-      h.push(i * 4 + (c & 3));
+      h.push(i * 8 + kindOf(c));
     }
     const failure = checkStep(this.properties, frame.state, action, next);
     if (failure) return this.violated(failure, false);
@@ -387,19 +387,20 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const hard: number[] = [];
     const incs: number[] = [];
     for (const c of fp) {
-      const h = this.hist[c >> 2];
+      const h = this.hist[objectOf(c)];
       if (!h) continue;
       for (let k = h.length - 1; k >= 0; k--) {
         const e = h[k]!;
-        const j = e >> 2;
-        const a = ((c >> 2) << 2) | (e & 3);
+        const j = e >> 3;
+        const a = c - kindOf(c) + kindOf(e);
         if (conflicts(c, a) && this.stack[j]!.ev!.thread !== thread) {
-          const kinds = (c & 3) * 4 + (a & 3);
-          if (kinds === DEC * 4 + INC) {
+          const kc = kindOf(c);
+          const ka = kindOf(a);
+          if (kc === DEC && ka === INC) {
             if (!incs.includes(j)) incs.push(j);
-          } else if (kinds !== INC * 4 + DEC && !hard.includes(j)) hard.push(j);
+          } else if (!(kc === INC && ka === DEC) && !hard.includes(j)) hard.push(j);
         }
-        if ((e & 3) === WRITE) break; // everything before a write happens before it
+        if (kindOf(e) === WRITE) break; // everything before a write happens before it
       }
     }
     return { hard, incs };
@@ -488,16 +489,16 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       const arr = this.sets.sets[set]!;
       for (let n = 0; n < arr.length; n++) {
         const c = arr[n]!;
-        const h = this.hist[c >> 2];
+        const h = this.hist[objectOf(c)];
         if (!h || h.length === 0) continue;
         for (let k = h.length - 1; k >= 0; k--) {
           const e = h[k]!;
-          const ej = this.stack[e >> 2]!.ev!;
-          if (ej.thread !== q && conflicts(c, ((c >> 2) << 2) | (e & 3)) && clock[ej.thread]! < ej.seq) {
-            this.reverse(e >> 2, q, top, false);
+          const ej = this.stack[e >> 3]!.ev!;
+          if (ej.thread !== q && conflicts(c, c - kindOf(c) + kindOf(e)) && clock[ej.thread]! < ej.seq) {
+            this.reverse(e >> 3, q, top, false);
             break;
           }
-          if ((e & 3) === WRITE) break;
+          if (kindOf(e) === WRITE) break;
         }
       }
     }
@@ -507,7 +508,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private undo(i: number): void {
     const frame = this.stack[i]!;
     const ev = frame.ev!;
-    for (let k = ev.fp.length - 1; k >= 0; k--) this.hist[ev.fp[k]! >> 2]!.pop();
+    for (let k = ev.fp.length - 1; k >= 0; k--) this.hist[objectOf(ev.fp[k]!)]!.pop();
     this.last[ev.thread] = ev.prevLast;
     frame.ev = null;
   }
@@ -607,15 +608,15 @@ function sortedConflict(a: Int32Array, b: Int32Array): boolean {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
-    const oa = a[i]! >> 2;
-    const ob = b[j]! >> 2;
+    const oa = objectOf(a[i]!);
+    const ob = objectOf(b[j]!);
     if (oa < ob) i++;
     else if (ob < oa) j++;
     else {
       let i2 = i;
-      while (i2 < a.length && a[i2]! >> 2 === oa) i2++;
+      while (i2 < a.length && objectOf(a[i2]!) === oa) i2++;
       let j2 = j;
-      while (j2 < b.length && b[j2]! >> 2 === oa) j2++;
+      while (j2 < b.length && objectOf(b[j2]!) === oa) j2++;
       for (let x = i; x < i2; x++) for (let y = j; y < j2; y++) if (conflictsInOrder(a[x]!, b[y]!)) return true;
       i = i2;
       j = j2;

@@ -1,4 +1,4 @@
-import { WRITE } from './access.ts';
+import { kindOf, objectOf, WRITE } from './access.ts';
 import { ExhaustiveSearch } from './exhaustive.ts';
 import { replay } from './replay.ts';
 import { threadOf, type Action, type Model, type Property, type Violation } from './types.ts';
@@ -30,7 +30,7 @@ export function causalPast(steps: readonly TracedStep[]): number[] {
   // object id → mask of the access kinds of the kept transitions
   const masks = new Map<number, number>();
   const add = (fp: readonly number[]): void => {
-    for (const c of fp) masks.set(c >> 2, (masks.get(c >> 2) ?? 0) | (1 << (c & 3)));
+    for (const c of fp) masks.set(objectOf(c), (masks.get(objectOf(c)) ?? 0) | (1 << kindOf(c)));
   };
   add(steps[m]!.fp);
   for (let k = m - 1; k >= 0; k--) {
@@ -38,9 +38,9 @@ export function causalPast(steps: readonly TracedStep[]): number[] {
     let needed = threads.has(s.thread);
     if (!needed) {
       for (const c of s.fp) {
-        const mask = masks.get(c >> 2);
+        const mask = masks.get(objectOf(c));
         if (!mask) continue;
-        const kind = c & 3;
+        const kind = kindOf(c);
         if (kind === WRITE ? mask !== 0 : (mask & ~(1 << kind)) !== 0) {
           needed = true;
           break;

@@ -1,6 +1,6 @@
 import type { Draft } from 'immer';
 import { ctx_use } from './ctx.ts';
-import { waiters } from './sched.ts';
+import { waiters, wake_up_process } from './sched.ts';
 import type { RestartState } from './state.ts';
 
 type S = Draft<RestartState>;
@@ -14,7 +14,7 @@ export function init_completion(s: S, where: string): void {
 export function complete(s: S, where: string): void {
   ctx_use(s, where).done++;
   for (const p of waiters(s, 'complete')) {
-    p.sched = 'RUNNING';
+    wake_up_process(p);
     p.wq = null;
     return;
   }

@@ -36,7 +36,7 @@
  * names. Partial-order reduction (src/engine/dpor.ts) uses the recorded ones.
  */
 
-import { DEC, INC, KIND_NAMES, READ, WRITE, type AccessKind } from '../engine/access.ts';
+import { accessCode, CLEAR, DEC, INC, KIND_NAMES, kindOf, objectOf, READ, SET, WRITE, type AccessKind } from '../engine/access.ts';
 
 /** Object names ↔ dense ids, one table per model (ids are local to a process). */
 export class Vocabulary {
@@ -72,7 +72,7 @@ export class Vocabulary {
 
   /** `tasks[2].slot:write` */
   describe(code: number): string {
-    return `${this.names[code >> 2]}:${KIND_NAMES[code & 3]}`;
+    return `${this.names[objectOf(code)]}:${KIND_NAMES[kindOf(code)]}`;
   }
 }
 
@@ -225,7 +225,7 @@ class Recorder {
   readonly: boolean = false;
 
   note(id: number, kind: AccessKind): void {
-    if (this.quiet === 0) this.codes.push(id * 4 + kind);
+    if (this.quiet === 0) this.codes.push(accessCode(id, kind));
   }
 
   wrap<T extends object>(target: T, c: Container): T {
@@ -332,7 +332,7 @@ export class Tracer {
    * (its value in `state`).
    */
   observe(state: object, name: string): number {
-    if (name.includes('@')) return this.vocab.id(name) * 4 + READ;
+    if (name.includes('@')) return accessCode(this.vocab.id(name), READ);
     let c = this.root;
     let v: unknown = state;
     const parts = name.match(/[^.[\]]+/g) ?? [];
@@ -342,7 +342,7 @@ export class Tracer {
       if (k < parts.length - 1) {
         c = c.child(key, Array.isArray(x));
         v = x;
-      } else return c.read(key, x) * 4 + READ;
+      } else return accessCode(c.read(key, x), READ);
     }
     throw new Error(`footprint: cannot observe '${name}'`);
   }
@@ -361,6 +361,32 @@ export function readIs<T extends object, K extends keyof T & string>(obj: T, fie
   const raw = o[RAW] as Record<string, unknown>;
   rec.note(c.at(field, value), READ);
   return raw[field] === value;
+}
+
+/**
+ * `obj[field] = value` as a blind store, one whose effect does not depend on
+ * what the field held (wake_up_process's `state = TASK_RUNNING`). Noted as
+ * `set` of "the field holds `value`" and `clear` of every other value of
+ * `domain`, whatever it held before: two stores of one value commute (a
+ * wake-up and a waiter's own finish_wait), a store conflicts with every read
+ * of the field and with a store of another value. The notes do not depend on
+ * the state, which is what lets the reduction reorder two stores: a store
+ * noted as a read when it changed nothing would race with nothing.
+ */
+export function assign<T extends object, K extends keyof T & string>(obj: T, field: K, value: T[K], domain: readonly T[K][]): void {
+  const o = obj as unknown as Record<PropertyKey, unknown>;
+  const rec = active;
+  const c = rec ? (o[CONTAINER] as Container | undefined) : undefined;
+  if (!rec || !c) {
+    obj[field] = value;
+    return;
+  }
+  const raw = o[RAW] as Record<string, unknown>;
+  if (!domain.includes(value) || !domain.includes(raw[field] as T[K])) {
+    throw new Error(`assign: ${c.name(field)} = ${valueKey(value)} over ${valueKey(raw[field])}, outside its domain ${domain.map(valueKey).join(', ')}`);
+  }
+  for (const v of domain) rec.note(c.at(field, v), v === value ? SET : CLEAR);
+  raw[field] = value;
 }
 
 /**

@@ -1,24 +1,32 @@
 import type { Draft } from 'immer';
-import { readIs } from './footprint.ts';
-import type { Proc, RestartState, WaitQueue } from './state.ts';
+import { assign, readIs } from './footprint.ts';
+import type { Proc, RestartState, Sched, WaitQueue } from './state.ts';
 
 type P = Draft<Proc>;
 
+/**
+ * Setting a task's state is a blind store (footprint.ts `assign`): a wake-up
+ * commutes with another wake-up and with the waiter's own finish_wait, not
+ * with prepare_to_wait.
+ */
+const SCHED: readonly Sched[] = ['RUNNING', 'INTERRUPTIBLE'];
+const set_current_state = (p: P, state: Sched): void => assign(p, 'sched', state, SCHED);
+
 /** prepare_to_wait: sched := TASK_INTERRUPTIBLE, join the queue. */
 export function prepare_to_wait(p: P, q: WaitQueue): void {
-  p.sched = 'INTERRUPTIBLE';
+  set_current_state(p, 'INTERRUPTIBLE');
   p.wq = q;
 }
 
 /** finish_wait: sched := TASK_RUNNING, leave the queue. */
 export function finish_wait(p: P): void {
-  p.sched = 'RUNNING';
+  set_current_state(p, 'RUNNING');
   p.wq = null;
 }
 
 /** wake_up_process: an interruptible sleeper becomes runnable (it stays queued until finish_wait). */
 export function wake_up_process(p: P): void {
-  p.sched = 'RUNNING';
+  set_current_state(p, 'RUNNING');
 }
 
 /** Every actor on queue `q`, coordinator first then tasks in pids order. */
@@ -31,7 +39,7 @@ export function* waiters(s: Draft<RestartState>, q: WaitQueue): Generator<P> {
 /** wake_up_all: every sleeper on the queue is woken and, with DEFINE_WAIT's autoremove, leaves it. */
 export function wake_up_all(s: Draft<RestartState>, q: WaitQueue): void {
   for (const p of waiters(s, q)) {
-    p.sched = 'RUNNING';
+    set_current_state(p, 'RUNNING');
     p.wq = null;
   }
 }
@@ -39,5 +47,5 @@ export function wake_up_all(s: Draft<RestartState>, q: WaitQueue): void {
 /** signal_wake_up: the signal is pending and an interruptible sleeper is woken. */
 export function signal_wake_up(p: P): void {
   p.sigPending = true;
-  if (p.sched === 'INTERRUPTIBLE') p.sched = 'RUNNING';
+  if (p.sched === 'INTERRUPTIBLE') set_current_state(p, 'RUNNING');
 }
