@@ -32,33 +32,38 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
   // src/kernel/footprint.ts names objects (for partial-order reduction). A check
   // of the acting task's own fields observes nothing more: only its own steps
   // change them, and the check runs at each of them.
-  const tasksField = (field: string): string[] => m.env.tasks.map((_t, i) => `tasks[${i}].${field}`);
   const ownPc = (a: RestartAction, s: RestartState): string | undefined =>
     a.actor === COORDINATOR ? s.coord.pc : a.actor <= s.tasks.length ? s.tasks[a.actor - 1]!.pc : undefined;
-  /** P1, P2: a wake (the coordinator's own step) reads ERROR and every task's field */
-  const atWake = (field: string) => (prev: RestartState, _a: RestartAction, next: RestartState): string[] =>
-    next.coord.waits !== prev.coord.waits ? ['ctx.error', ...tasksField(field)] : [];
+  /**
+   * P1, P2: a wake (the coordinator's own step) reads ERROR and, without it,
+   * the objects `names` (the field of the tasks the property speaks of)
+   */
+  const atWake = (names: readonly string[]) => (prev: RestartState, _a: RestartAction, next: RestartState): string[] =>
+    next.coord.waits === prev.coord.waits ? [] : next.ctx.error ? ['ctx.error'] : ['ctx.error', ...names];
+  const pidsLive = m.env.tasks.flatMap((t, i) => (i < m.env.nrPids && t.kind === 'live' ? [i] : []));
+  const zombies = m.env.tasks.flatMap((t, i) => (t.kind === 'zombie' ? [i] : []));
   const nothing = (): string[] => [];
 
   return [
     {
       id: 'P1',
       title: 'when the coordinator wakes without ERROR, every live task has finished restore_task',
-      observes: atWake('restored'),
+      observes: atWake(pidsLive.map((i) => `tasks[${i}].restored`)),
       onStep(prev, _a, next) {
         if (!woke(prev, next)) return null;
         // the tasks of pids_arr: a ghost or an extra task never restores
-        const missing = m.env.tasks.flatMap((t, i) => (i < m.env.nrPids && t.kind === 'live' && !next.tasks[i]!.restored ? [t.vpid] : []));
+        const missing = pidsLive.flatMap((i) => (next.tasks[i]!.restored ? [] : [pid(m, i)]));
         return missing.length ? `coordinator woke while live task ${missing.join(', ')} had not finished restore_task` : null;
       },
     },
     {
       id: 'P2',
       title: 'when the coordinator wakes without ERROR, every zombie has passed exit_notify',
-      observes: atWake('exitState'),
+      // "has it not passed exit_notify", as footprint.ts names a test of a value
+      observes: atWake(zombies.map((i) => `tasks[${i}].exitState@0`)),
       onStep(prev, _a, next) {
         if (!woke(prev, next)) return null;
-        const missing = m.env.tasks.flatMap((t, i) => (t.kind === 'zombie' && next.tasks[i]!.exitState === 0 ? [t.vpid] : []));
+        const missing = zombies.flatMap((i) => (next.tasks[i]!.exitState === 0 ? [pid(m, i)] : []));
         return missing.length ? `coordinator woke while zombie ${missing.join(', ')} had not passed exit_notify` : null;
       },
     },
