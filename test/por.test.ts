@@ -16,7 +16,7 @@ import { exploreSync } from '../src/engine/run.ts';
 import { causalPast } from '../src/engine/shorten.ts';
 import type { Action, Model, Property } from '../src/engine/types.ts';
 import { ckpt_ctx_get, ckpt_ctx_put } from '../src/kernel/ctx.ts';
-import { assign, counterAdd, makeCloner, Tracer } from '../src/kernel/footprint.ts';
+import { assign, counterAdd, makeCloner, readIs, Tracer } from '../src/kernel/footprint.ts';
 import { buildModel, initialState } from '../src/kernel/model.ts';
 import { parseScenario, shorthandScenario, type Scenario } from '../src/kernel/scenario.ts';
 import { finish_wait, prepare_to_wait, wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
@@ -182,7 +182,7 @@ describe('the reduced search', () => {
  * flag: the increments and decrements commute unless a reordering lets a put
  * free the object early; two blind stores commute if they store one value.
  */
-type Op = 'get' | 'put' | 'use' | 'setA' | 'setB' | 'testB';
+type Op = 'get' | 'put' | 'use' | 'setA' | 'setB' | 'testB' | 'isA';
 interface Ref {
   obj: { count: number; freed: boolean; flag: 'A' | 'B' };
   pc: number[];
@@ -198,6 +198,10 @@ function refcount(programs: readonly (readonly Op[])[], count: number): Model<Re
     if (op === 'setA' || op === 'setB') return assign(d.obj, 'flag', op === 'setA' ? 'A' : 'B', ['A', 'B']);
     if (op === 'testB') {
       if (d.obj.flag === 'B') d.uaf = `t${t} saw B`;
+      return;
+    }
+    if (op === 'isA') {
+      if (!readIs(d.obj, 'flag', 'A')) d.uaf = `t${t} saw no A`;
       return;
     }
     if (d.obj.freed) {
@@ -248,7 +252,7 @@ describe('counters and blind stores: what commutes, and the reduced search agree
     expect(reduced.stats.states).toBeLessThan(plain.stats.states / 2);
   });
   it('agrees with the plain search on random programs', () => {
-    const op = fc.constantFrom<Op>('get', 'put', 'use', 'setA', 'setB', 'testB');
+    const op = fc.constantFrom<Op>('get', 'put', 'use', 'setA', 'setB', 'testB', 'isA');
     const verdicts = new Set<string>();
     fc.assert(
       fc.property(fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 4 }), fc.integer({ min: 1, max: 4 }), (programs, count) => {
@@ -258,7 +262,7 @@ describe('counters and blind stores: what commutes, and the reduced search agree
         expect(reduced.verdict).toBe(plain.verdict);
         verdicts.add(plain.verdict);
       }),
-      { numRuns: 500, seed: 4 },
+      { numRuns: 1000, seed: 4 },
     );
     expect([...verdicts].sort()).toEqual(['holds', 'violated']);
   });

@@ -1,4 +1,4 @@
-import { conflicts, conflictsInOrder, DEC, INC, kindOf, objectOf, WRITE } from './access.ts';
+import { conflicts, conflictsAfter, conflictsInOrder, DEC, INC, kindOf, objectOf, WRITE } from './access.ts';
 import { MemoryGuard } from './budget.ts';
 import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -256,13 +256,17 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
   private readonly conflictMemo = new Map<number, boolean>();
 
-  /** Whether two interned footprints conflict (memoised: the same steps meet again and again). */
-  private setsConflict(a: number, b: number): boolean {
-    if (a === 0 || b === 0) return false;
-    const key = a < b ? a * 0x200000 + b : b * 0x200000 + a;
+  /**
+   * Whether the interned footprint `later` conflicts with `earlier`, recorded
+   * before it where both ran in that order (memoised: the same steps meet again
+   * and again).
+   */
+  private setsConflict(later: number, earlier: number): boolean {
+    if (later === 0 || earlier === 0) return false;
+    const key = later * 0x200000 + earlier;
     let v = this.conflictMemo.get(key);
     if (v === undefined) {
-      v = sortedConflict(this.sets.sets[a]!, this.sets.sets[b]!);
+      v = sortedConflict(this.sets.sets[later]!, this.sets.sets[earlier]!);
       if (this.conflictMemo.size < 4_000_000) this.conflictMemo.set(key, v);
     }
     return v;
@@ -321,8 +325,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
     // the child's sleep set: what sleeps here, and what was explored here, that this step does not touch
     const sleep = new Map<number, number>();
-    for (const [u, fu] of frame.sleep) if (u !== thread && !this.setsConflict(fu, ev.fpSet)) sleep.set(u, fu);
-    for (const [u, fu] of frame.explored) if (u !== thread && !this.setsConflict(fu, ev.fpSet)) sleep.set(u, fu);
+    for (const [u, fu] of frame.sleep) if (u !== thread && !this.setsConflict(ev.fpSet, fu)) sleep.set(u, fu);
+    for (const [u, fu] of frame.explored) if (u !== thread && !this.setsConflict(ev.fpSet, fu)) sleep.set(u, fu);
     frame.explored.set(thread, ev.fpSet);
 
     const [hi, lo] = fingerprint(next);
@@ -393,7 +397,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         const e = h[k]!;
         const j = e >> 3;
         const a = c - kindOf(c) + kindOf(e);
-        if (conflicts(c, a) && this.stack[j]!.ev!.thread !== thread) {
+        if (conflictsAfter(c, a) && this.stack[j]!.ev!.thread !== thread) {
           const kc = kindOf(c);
           const ka = kindOf(a);
           if (kc === DEC && ka === INC) {
@@ -603,7 +607,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   }
 }
 
-/** Two sorted lists of access codes conflict (the codes of one object are adjacent). */
+/** Two sorted lists of access codes, `a` recorded after `b`, conflict (the codes of one object are adjacent). */
 function sortedConflict(a: Int32Array, b: Int32Array): boolean {
   let i = 0;
   let j = 0;

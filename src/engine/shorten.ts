@@ -1,4 +1,4 @@
-import { kindOf, objectOf, WRITE } from './access.ts';
+import { kindOf, kindsConflict, objectOf, type AccessKind } from './access.ts';
 import { ExhaustiveSearch } from './exhaustive.ts';
 import { replay } from './replay.ts';
 import { threadOf, type Action, type Model, type Property, type Violation } from './types.ts';
@@ -41,10 +41,8 @@ export function causalPast(steps: readonly TracedStep[]): number[] {
         const mask = masks.get(objectOf(c));
         if (!mask) continue;
         const kind = kindOf(c);
-        if (kind === WRITE ? mask !== 0 : (mask & ~(1 << kind)) !== 0) {
-          needed = true;
-          break;
-        }
+        for (let k2 = 0; k2 < 8 && !needed; k2++) if (mask & (1 << k2) && kindsConflict(k2 as AccessKind, kind)) needed = true; // the kept steps are later
+        if (needed) break;
       }
     }
     if (!needed) continue;

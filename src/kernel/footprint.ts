@@ -36,7 +36,7 @@
  * names. Partial-order reduction (src/engine/dpor.ts) uses the recorded ones.
  */
 
-import { accessCode, CLEAR, DEC, INC, KIND_NAMES, kindOf, objectOf, READ, SET, WRITE, type AccessKind } from '../engine/access.ts';
+import { accessCode, CLEAR, DEC, INC, KIND_NAMES, kindOf, objectOf, READ, READ_NOT, SET, WRITE, type AccessKind } from '../engine/access.ts';
 
 /** Object names ↔ dense ids, one table per model (ids are local to a process). */
 export class Vocabulary {
@@ -332,17 +332,18 @@ export class Tracer {
    * (its value in `state`).
    */
   observe(state: object, name: string): number {
-    if (name.includes('@')) return accessCode(this.vocab.id(name), READ);
+    const at = name.indexOf('@');
     let c = this.root;
     let v: unknown = state;
-    const parts = name.match(/[^.[\]]+/g) ?? [];
+    const parts = name.slice(0, at < 0 ? name.length : at).match(/[^.[\]]+/g) ?? [];
     for (let k = 0; k < parts.length; k++) {
       const key = parts[k]!;
       const x = (v as Record<string, unknown> | undefined)?.[key];
       if (k < parts.length - 1) {
         c = c.child(key, Array.isArray(x));
         v = x;
-      } else return accessCode(c.read(key, x), READ);
+      } else if (at < 0) return accessCode(c.read(key, x), READ);
+      else return accessCode(this.vocab.id(name), valueKey(x) === name.slice(at + 1) ? READ : READ_NOT);
     }
     throw new Error(`footprint: cannot observe '${name}'`);
   }
@@ -359,8 +360,9 @@ export function readIs<T extends object, K extends keyof T & string>(obj: T, fie
   const c = rec ? (o[CONTAINER] as Container | undefined) : undefined;
   if (!rec || !c) return obj[field] === value;
   const raw = o[RAW] as Record<string, unknown>;
-  rec.note(c.at(field, value), READ);
-  return raw[field] === value;
+  const holds = raw[field] === value;
+  rec.note(c.at(field, value), holds ? READ : READ_NOT);
+  return holds;
 }
 
 /**
