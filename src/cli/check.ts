@@ -63,7 +63,7 @@ export function registerCheck(program: Command, out: (s: string) => void): void 
     .option('--depth <d>', 'pct: the bug depth d, i.e. d - 1 priority change points per run (default 3)')
     .option('--steps <k>', 'pct: k, the run length the change points are drawn from (default: the longest of 8 calibration walks)')
     .option('--workers <n>', 'spread the work over n worker threads (same verdict and counterexample for any n); exhaustive: the plain search, in parallel')
-    .option('--reduction <name>', 'exhaustive: dpor (partial-order reduction) | none | auto (dpor from 5 tasks on)', 'auto')
+    .option('--reduction <name>', 'exhaustive: dpor (partial-order reduction) | none | auto (dpor from 3 tasks on)', 'auto')
     .option('--max-memory <size>', 'stop (exit 3) once the process uses this much memory, e.g. 2G or 512M')
     .option('--shard <i/n>', 'random, pct: run only runs i, i+n, i+2n, ... of --runs; --out then writes a shard file for `crsim merge`')
     .option('--max-states <n>', 'exhaustive: stop (exit 3) after this many distinct states')
@@ -190,7 +190,7 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
 
 /**
  * The partial-order reduction an exhaustive check uses: `dpor` when asked,
- * and with `auto` from 5 tasks on, where it pays (bench/RESULTS.md); none on
+ * and with `auto` from 3 tasks on, where it pays (bench/RESULTS.md); none on
  * worker threads (the parallel search is the plain one).
  */
 function exhaustiveReduction(
@@ -209,5 +209,5 @@ function exhaustiveReduction(
     if (why) throw new UsageError(`--reduction dpor: ${why}`);
     return 'dpor';
   }
-  return !parallel && !why && model.env.tasks.length >= 5 ? 'dpor' : undefined;
+  return !parallel && !why && model.env.tasks.length >= 3 ? 'dpor' : undefined;
 }
