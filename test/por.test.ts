@@ -166,6 +166,16 @@ describe('the reduced search', () => {
     ];
     expect(causalPast(steps)).toEqual([1, 3]);
   });
+  it('shrinks the long run a depth-first search finds to the shortest length (v18, 6 tasks)', () => {
+    const m = buildModel(v18, shorthandScenario(6, 3));
+    const ps = restartProperties(m);
+    const reduced = exploreSync(m, ps, { reduction: 'dpor', certifyStates: 0 });
+    const v = reduced.violation!;
+    expect(v.shortestNote).toMatch(/found at depth \d{3} by the reduced search, .* shrunk to 16$/);
+    // the plain search's shortest, found by breadth-first search
+    expect(v.steps).toHaveLength(exploreSync(m, ps).violation!.steps.length);
+    expect(v.shortest).toBe(false); // not proven: the proof was skipped
+  });
   it('reduces the restart models: v20 on 3 tasks stores under half the states', () => {
     const m = buildModel(v20, shorthandScenario(3, 0));
     const ps = restartProperties(m);

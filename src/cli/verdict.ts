@@ -56,7 +56,8 @@ export function verdictLine(r: Result<unknown, RestartAction>): string {
   const props = propertyList(r.properties);
   if (r.verdict === 'violated') {
     const v = r.violation!;
-    return `${v.property} violated after ${v.steps.length} steps: ${v.message}\n  (${v.title}; ${explored(r)})`;
+    const how = v.shortestNote ? `\n  (counterexample ${v.shortestNote})` : '';
+    return `${v.property} violated after ${v.steps.length} steps: ${v.message}\n  (${v.title}; ${explored(r)})${how}`;
   }
   const verb = r.properties.length === 1 ? 'holds' : 'hold';
   if (r.verdict === 'holds') return `${explored(r)}; ${props} ${verb}`;

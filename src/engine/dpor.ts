@@ -4,7 +4,7 @@ import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
 import { replay } from './replay.ts';
 import type { Search, SearchOptions } from './search.ts';
-import { certify, project } from './shorten.ts';
+import { certify, project, shrink } from './shorten.ts';
 import { SetTable } from './summaries.ts';
 import { threadOf, type Action, type Model, type PorSupport, type Property, type Result, type Stats, type Violation } from './types.ts';
 import { VisitedSet } from './visited.ts';
@@ -565,6 +565,9 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         note += `, ${projected.steps.length} steps in the causal past of its last one`;
       }
     }
+    const before = violation.steps.length;
+    violation = shrink(this.model, this.properties, violation, Date.now() + (this.options.shrinkMs ?? 2000));
+    if (violation.steps.length < before) note += `, shrunk to ${violation.steps.length}`;
     const budget = this.options.certifyStates ?? 1_000_000;
     if (budget > 0) {
       this.updateStats();

@@ -1,3 +1,5 @@
+import { runSchedule } from '../arbitraries/schedule.ts';
+import { shorterSchedules } from '../arbitraries/shrink.ts';
 import { kindOf, kindsConflict, objectOf, type AccessKind } from './access.ts';
 import { ExhaustiveSearch } from './exhaustive.ts';
 import { replay } from './replay.ts';
@@ -78,6 +80,32 @@ export function project<S, A extends Action>(
   const run = replay(model, properties, choices);
   if (!run.failure) return null;
   return { ...run.failure, steps: run.steps, choices: run.choices };
+}
+
+/**
+ * Shortens a counterexample with the shrinking moves of `crsim explore`
+ * (src/arbitraries/shrink.ts: drop an actor's steps from some point on, drop
+ * one step, move a preemption), taking the first shorter run each time, until
+ * no move shortens it or `deadline` (a Date.now() value) has passed. A depth-
+ * first search's counterexample wanders: at 8 tasks, DPOR's 187 steps on v18
+ * shrink to 18 in 0.15 s. Not a proof of shortness; {@link certify} is.
+ */
+export function shrink<S, A extends Action>(
+  model: Model<S, A>,
+  properties: readonly Property<S, A>[],
+  violation: Violation<S, A>,
+  deadline: number,
+): Violation<S, A> {
+  if (violation.cycleStart !== undefined) return violation;
+  let best = violation;
+  while (Date.now() < deadline) {
+    const next = shorterSchedules(model, properties, best.steps, best.property).next();
+    if (next.done) break;
+    const run = runSchedule(model, properties, next.value);
+    if (run.violation?.property !== best.property || run.atBound || run.violation.steps.length >= best.steps.length) break;
+    best = run.violation;
+  }
+  return best;
 }
 
 export type Certified<S, A extends Action> =
