@@ -98,8 +98,11 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
       observes: (prev, a, next) =>
         ownPc(a, next) === 'T6e' && ownPc(a, prev) !== 'T6e' ? m.env.tasks.map((_t, i) => `tasks[${i}].pc@T6e`) : [],
       onStep(_p, _a, next) {
+        let n = 0;
+        for (const t of next.tasks) if (t.pc === 'T6e') n++;
+        if (n < 2) return null; // on every step: no list built for the common case
         const inside = next.tasks.flatMap((t, i) => (t.pc === 'T6e' ? [pid(m, i)] : []));
-        return inside.length > 1 ? `tasks ${inside.join(' and ')} are inside restore_task together` : null;
+        return `tasks ${inside.join(' and ')} are inside restore_task together`;
       },
     },
     {

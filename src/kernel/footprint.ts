@@ -166,17 +166,17 @@ function isContainerValue(v: unknown): v is object {
 
 function makeHandler(c: Container): ProxyHandler<Record<PropertyKey, unknown>> {
   return {
-    get(t, key, receiver) {
+    get(t, key) {
       if (key === RAW) return t;
       if (key === CONTAINER) return c;
-      const v = Reflect.get(t, key, receiver) as unknown;
+      const v = t[key]; // plain data: no getters that would need the receiver
       if (typeof key === 'symbol' || typeof v === 'function' || (c.isArray && key === 'length')) return v;
       const rec = active!;
       if (c.holdsContainer(v)) return rec.wrap(v, c.child(key, Array.isArray(v)));
       rec.note(c.read(key, v), READ);
       return v;
     },
-    set(t, key, value, receiver) {
+    set(t, key, value) {
       const rec = active!;
       if (rec.readonly) throw new Error(`footprint: a guard wrote ${c.name(String(key))}`);
       if (typeof key !== 'symbol' && !(c.isArray && key === 'length')) {
@@ -189,7 +189,8 @@ function makeHandler(c: Container): ProxyHandler<Record<PropertyKey, unknown>> {
           rec.note(c.at(key, value), WRITE);
         }
       }
-      return Reflect.set(t, key, value, receiver);
+      t[key] = value; // a plain store: Reflect.set with a receiver is several times slower
+      return true;
     },
     deleteProperty(t, key) {
       if (typeof key !== 'symbol') {
