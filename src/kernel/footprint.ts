@@ -13,10 +13,17 @@
  *
  * | kind | meaning | commutes with |
  * | --- | --- | --- |
- * | `read` | the value was read (a wait's condition, a guard, a branch) | reads, incs and decs of other objects |
- * | `write` | the value was set | nothing on the same object |
+ * | `read` | the object held what was seen (a wait's condition, a guard, a branch; a {@link readIs} that held) | reads; a later `set` of the value seen |
+ * | `read-not` | a {@link readIs} found the field does not hold the value | reads; a later `clear` |
+ * | `write` | the value was changed (both the old and the new value are noted) | nothing on the same object |
+ * | `set` / `clear` | a blind store ({@link assign}) made "holds v" true / false | another `set` / `clear` |
  * | `inc` | a counter went up by one (`ckpt_ctx_get`) | another `inc`; a `dec` (below) |
  * | `dec` | a counter went down by one from above 0 (`ckpt_ctx_put`) | another `dec`; an `inc` (below) |
+ *
+ * "Later" is the order the two steps were recorded in: a store after a read
+ * that saw what it stores changes nothing the read saw, the reverse may
+ * (src/engine/access.ts). A blind store notes the same accesses whatever the
+ * field held, which is what lets two of them commute.
  *
  * Two gets commute; two puts commute. A get and a put commute unless some
  * order lets the put free the ctx early: the trace also records each
@@ -31,7 +38,8 @@
  * the state seen through a proxy that notes every field the step reads or
  * writes (and the step's guard, at the state where it was enabled). So a model
  * written in the style of models/v18.ts needs nothing more than to change
- * counters with {@link counterAdd} (the kernel's get and put do). The `reads`
+ * counters with {@link counterAdd} (the kernel's get and put do); {@link assign}
+ * and {@link readIs} make more steps commute. The `reads`
  * and `writes` lists of a step stay what they were: documentation, in the same
  * names. Partial-order reduction (src/engine/dpor.ts) uses the recorded ones.
  */
