@@ -57,6 +57,8 @@ export interface DporOptions extends SearchOptions {
 }
 
 const NONE: readonly number[] = [];
+/** states the first, quick proof of a counterexample may store (before shrinking it) */
+const QUICK_PROOF = 100_000;
 const ON_STACK = 1;
 const FINISHED = 2;
 const NO_CLOCK = 0x7fffffff;
@@ -565,21 +567,30 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         note += `, ${projected.steps.length} steps in the causal past of its last one`;
       }
     }
-    const before = violation.steps.length;
-    violation = shrink(this.model, this.properties, violation, Date.now() + (this.options.shrinkMs ?? 2000));
-    if (violation.steps.length < before) note += `, shrunk to ${violation.steps.length}`;
     const budget = this.options.certifyStates ?? 1_000_000;
-    if (budget > 0) {
-      this.updateStats();
-      const length = violation.steps.length;
-      const c = certify(this.model, this.properties, violation, budget);
-      violation = {
-        ...c.violation,
-        shortest: c.shortest,
-        shortestNote: c.shortest ? `${note}; breadth-first search to depth ${length} gives the shortest` : `${note}; ${c.why}`,
-      };
-    } else violation = { ...violation, shortest: false, shortestNote: note };
+    if (budget <= 0) return this.finish(this.shrunk(violation, note));
+    this.updateStats();
+    // a shallow shortest counterexample is proven at once; else shrink, and prove that one
+    let c = certify(this.model, this.properties, violation, Math.min(budget, QUICK_PROOF));
+    if (!c.shortest) {
+      violation = this.shrunk(violation, note);
+      note = violation.shortestNote!;
+      c = certify(this.model, this.properties, violation, budget);
+    }
+    const length = violation.steps.length;
+    violation = {
+      ...c.violation,
+      shortest: c.shortest,
+      shortestNote: c.shortest ? `${note}; breadth-first search to depth ${length} gives the shortest` : `${note}; ${c.why}`,
+    };
     return this.finish(violation);
+  }
+
+  /** The violation shrunk (src/engine/shorten.ts), with the note saying how it was found and made short. */
+  private shrunk(violation: Violation<S, A>, note: string): Violation<S, A> {
+    const v = shrink(this.model, this.properties, violation, Date.now() + (this.options.shrinkMs ?? 2000));
+    const how = v.steps.length < violation.steps.length ? `${note}, shrunk to ${v.steps.length}` : note;
+    return { ...v, shortest: false, shortestNote: how };
   }
 
   private cycle(i: number, target: number): Result<S, A> {
