@@ -588,7 +588,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
   /** The violation shrunk (src/engine/shorten.ts), with the note saying how it was found and made short. */
   private shrunk(violation: Violation<S, A>, note: string): Violation<S, A> {
-    const v = shrink(this.model, this.properties, violation, Date.now() + (this.options.shrinkMs ?? 2000));
+    const v = shrink(this.model, this.properties, violation);
     const how = v.steps.length < violation.steps.length ? `${note}, shrunk to ${v.steps.length}` : note;
     return { ...v, shortest: false, shortestNote: how };
   }

@@ -18,8 +18,6 @@ export interface SearchOptions {
    * store to prove the (projected) counterexample shortest; 0 skips the proof
    */
   readonly certifyStates?: number;
-  /** exhaustive with reduction: how long shrinking the counterexample may take, in ms (default 2000) */
-  readonly shrinkMs?: number;
 }
 
 /** An explorer that works in slices, so a caller can report progress and stop it. */
