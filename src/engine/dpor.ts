@@ -265,6 +265,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
    */
   private setsConflict(later: number, earlier: number): boolean {
     if (later === 0 || earlier === 0) return false;
+    if (later >= 0x200000 || earlier >= 0x200000) return sortedConflict(this.sets.sets[later]!, this.sets.sets[earlier]!); // past the key's room
     const key = later * 0x200000 + earlier;
     let v = this.conflictMemo.get(key);
     if (v === undefined) {
