@@ -176,6 +176,20 @@ describe('the reduced search', () => {
     expect(v.steps).toHaveLength(exploreSync(m, ps).violation!.steps.length);
     expect(v.shortest).toBe(false); // not proven: the proof was skipped
   });
+  it('a stop while the counterexample is being proven shortest keeps it, unproven', () => {
+    // v18 at 8 tasks: found in 0.2 s, shrunk to 18 steps, then a proof that takes ~14 s
+    const m = buildModel(v18, shorthandScenario(8, 4));
+    const search = new DporSearch(m, restartProperties(m));
+    const started = Date.now();
+    let r = null;
+    while (!r && Date.now() - started < 3000) r = search.work(100);
+    expect(r).toBeNull();
+    search.stop('stopped by the test');
+    r = search.work(100);
+    expect(r?.verdict).toBe('violated');
+    expect(r!.violation!.steps).toHaveLength(18);
+    expect(r!.violation!.shortestNote).toMatch(/shrunk to 18; not proven shortest: stopped by the test$/);
+  });
   it('reduces the restart models: v20 on 3 tasks stores under half the states', () => {
     const m = buildModel(v20, shorthandScenario(3, 0));
     const ps = restartProperties(m);

@@ -4,7 +4,7 @@ import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
 import { replay } from './replay.ts';
 import type { Search, SearchOptions } from './search.ts';
-import { certify, project, shrink } from './shorten.ts';
+import { project, Proof, shrink } from './shorten.ts';
 import { SetTable } from './summaries.ts';
 import { threadOf, type Action, type Model, type PorSupport, type Property, type Result, type Stats, type Violation } from './types.ts';
 import { VisitedSet } from './visited.ts';
@@ -121,6 +121,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private readonly highest: boolean;
   private readonly guard: MemoryGuard;
   private stopped: string | null = null;
+  /** the counterexample found, while a breadth-first search proves it shortest (quick: the first, small proof) */
+  private proof: { readonly run: Proof<S, A>; readonly note: string; readonly quick: boolean } | null = null;
   private finished: Result<S, A> | null = null;
   private rootChecked = false;
   private readonly started = Date.now();
@@ -156,7 +158,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   }
 
   get frontier(): number {
-    return this.stack.length;
+    return this.proof ? this.proof.run.frontier : this.stack.length;
   }
 
   stop(reason: string): void {
@@ -169,6 +171,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const maxStates = this.options.maxStates ?? Infinity;
     let tick = 0;
     for (;;) {
+      if (this.proof) return this.prove(deadline);
       if (this.stopped) return this.finish();
       if (!this.rootChecked && this.stack.length) {
         this.rootChecked = true;
@@ -552,7 +555,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.stats.peakBytes = this.guard.peak;
   }
 
-  private violated(failure: Failure, atEnd: boolean): Result<S, A> {
+  private violated(failure: Failure, atEnd: boolean): Result<S, A> | null {
     const top = this.stack.length - 1;
     const events: Event<A>[] = [];
     for (let k = 0; k <= (atEnd ? top - 1 : top); k++) events.push(this.stack[k]!.ev!);
@@ -570,21 +573,32 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     }
     const budget = this.options.certifyStates ?? 1_000_000;
     if (budget <= 0) return this.finish(this.shrunk(violation, note));
+    // a shallow shortest counterexample is proven at once; else it is shrunk, and that one proven
+    this.proof = { run: new Proof(this.model, this.properties, violation, Math.min(budget, QUICK_PROOF)), note, quick: true };
+    return null;
+  }
+
+  /** Goes on with the proof until the deadline; a stop ends it with the counterexample unproven. */
+  private prove(deadline: number): Result<S, A> | null {
+    const p = this.proof!;
     this.updateStats();
-    // a shallow shortest counterexample is proven at once; else shrink, and prove that one
-    let c = certify(this.model, this.properties, violation, Math.min(budget, QUICK_PROOF));
-    if (!c.shortest) {
-      violation = this.shrunk(violation, note);
-      note = violation.shortestNote!;
-      c = certify(this.model, this.properties, violation, budget);
+    const c = this.stopped
+      ? { shortest: false as const, violation: p.run.violation, why: `not proven shortest: ${this.stopped}` }
+      : p.run.work(Math.max(1, deadline - Date.now()));
+    if (!c) return null;
+    if (!c.shortest && p.quick && !this.stopped) {
+      const budget = this.options.certifyStates ?? 1_000_000;
+      const v = this.shrunk(p.run.violation, p.note);
+      this.proof = { run: new Proof(this.model, this.properties, v, budget), note: v.shortestNote!, quick: false };
+      return null;
     }
-    const length = violation.steps.length;
-    violation = {
+    const length = p.run.violation.steps.length;
+    this.proof = null;
+    return this.finish({
       ...c.violation,
       shortest: c.shortest,
-      shortestNote: c.shortest ? `${note}; breadth-first search to depth ${length} gives the shortest` : `${note}; ${c.why}`,
-    };
-    return this.finish(violation);
+      shortestNote: c.shortest ? `${p.note}; breadth-first search to depth ${length} gives the shortest` : `${p.note}; ${c.why}`,
+    });
   }
 
   /** The violation shrunk (src/engine/shorten.ts), with the note saying how it was found and made short. */

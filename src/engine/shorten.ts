@@ -116,23 +116,35 @@ export type Certified<S, A extends Action> =
  * length answers, within a budget of states, and returns the counterexample
  * the plain search would have returned: a shortest one, the first in
  * breadth-first order (so a reduced search reports what a plain one does).
+ * It works in slices, so that a caller can report progress and stop it.
  */
-export function certify<S, A extends Action>(
-  model: Model<S, A>,
-  properties: readonly Property<S, A>[],
-  violation: Violation<S, A>,
-  maxStates: number,
-): Certified<S, A> {
-  if (violation.cycleStart !== undefined) return { shortest: false, violation, why: 'a cycle is not certified' };
-  const length = violation.steps.length;
-  const bfs = new ExhaustiveSearch(model, properties, { maxStates, depthLimit: length });
-  let r;
-  do r = bfs.work(Infinity);
-  while (!r);
-  if (r.verdict === 'violated') return { shortest: true, violation: { ...r.violation!, shortest: true } };
-  const why =
-    r.stoppedBy?.startsWith('depth')
+export class Proof<S, A extends Action> {
+  private readonly bfs: ExhaustiveSearch<S, A> | null;
+
+  constructor(
+    model: Model<S, A>,
+    properties: readonly Property<S, A>[],
+    readonly violation: Violation<S, A>,
+    private readonly maxStates: number,
+  ) {
+    this.bfs = violation.cycleStart === undefined ? new ExhaustiveSearch(model, properties, { maxStates, depthLimit: violation.steps.length }) : null;
+  }
+
+  get frontier(): number {
+    return this.bfs?.frontier ?? 0;
+  }
+
+  /** Works for about `budgetMs` milliseconds; the answer once there is one. */
+  work(budgetMs: number): Certified<S, A> | null {
+    const { violation } = this;
+    if (!this.bfs) return { shortest: false, violation, why: 'a cycle is not certified' };
+    const r = this.bfs.work(budgetMs);
+    if (!r) return null;
+    if (r.verdict === 'violated') return { shortest: true, violation: { ...r.violation!, shortest: true } };
+    const length = violation.steps.length;
+    const why = r.stoppedBy?.startsWith('depth')
       ? 'internal: breadth-first search found no violation within its length'
-      : `not proven shortest: breadth-first search to depth ${length} needs more than ${maxStates.toLocaleString('en-US')} states`;
-  return { shortest: false, violation, why };
+      : `not proven shortest: breadth-first search to depth ${length} needs more than ${this.maxStates.toLocaleString('en-US')} states`;
+    return { shortest: false, violation, why };
+  }
 }
