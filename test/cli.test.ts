@@ -54,6 +54,14 @@ describe('crsim check', () => {
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ verdict: 'holds', explored: 'random', runs: 50, seed: 9, properties: ['P1', 'P2'] });
   });
+  it('--proof-states 0 skips the proof: the counterexample is shrunk and said unproven', async () => {
+    const { code, out } = await run('check', '--model', 'v18', '--tasks', '6', '--zombies', '3', '--proof-states', '0', '--json');
+    expect(code).toBe(1);
+    const j = JSON.parse(out);
+    expect(j).toMatchObject({ verdict: 'violated', reduction: 'dpor', property: 'P8', shortest: false });
+    expect(j.counterexample).toHaveLength(16);
+    expect(j.shortestNote).toMatch(/shrunk to 16; not proven shortest: no proof was asked for$/);
+  });
   it('--max-states stops with exit 3 and the statistics so far', async () => {
     const { code, out } = await run('check', '--tasks', '3', '-p', 'P1', '--max-states', '500', '--json');
     expect(code).toBe(3);
@@ -105,6 +113,8 @@ describe('errors of input exit 2 and name what is wrong', () => {
     [['check', '--properties', 'P11'], /--properties: unknown property 'P11'/],
     [['check', '--scenario', 'a.json', '--tasks', '2'], /--scenario cannot be combined with --tasks/],
     [['check', '--bogus'], /unknown option '--bogus'/],
+    [['check', '--proof-states', '-1'], /--proof-states: expected an integer from 0 to 2,147,483,647 \(got '-1'\)/],
+    [['check', '--strategy', 'random', '--proof-states', '5'], /--proof-states: applies to --strategy exhaustive/],
   ])('%j', (argv, message) => {
     const r = bin(...argv);
     expect(r.status).toBe(2);

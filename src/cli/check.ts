@@ -42,6 +42,8 @@ export interface CheckOptions extends TargetOptions {
   readonly reduction?: string;
   /** stop (exit 3) past this resident memory, e.g. 2G */
   readonly maxMemory?: string;
+  /** exhaustive with reduction: the states the proof of a counterexample's length may store */
+  readonly proofStates?: string;
 }
 
 const STRATEGIES: readonly Strategy[] = ['exhaustive', 'random', 'pct'];
@@ -67,6 +69,7 @@ export function registerCheck(program: Command, out: (s: string) => void): void 
     .option('--max-memory <size>', 'stop (exit 3) once the process uses this much memory, e.g. 2G or 512M')
     .option('--shard <i/n>', 'random, pct: run only runs i, i+n, i+2n, ... of --runs; --out then writes a shard file for `crsim merge`')
     .option('--max-states <n>', 'exhaustive: stop (exit 3) after this many distinct states')
+    .option('--proof-states <n>', 'exhaustive with reduction: the states a breadth-first search may store to prove the counterexample shortest; 0 skips the proof (default 1000000)')
     .option('--max-depth <n>', 'random, pct: a run longer than this is reported as never ending', '10000')
     .option('--json', 'print one JSON object instead of text')
     .option('-o, --out <file>', 'save a violation as a replay file (see `crsim replay`, `crsim report`); with --shard, the shard result file')
@@ -90,6 +93,7 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   onlyFor('--depth', o.depth, strategy === 'pct', 'pct');
   onlyFor('--steps', o.steps, strategy === 'pct', 'pct');
   onlyFor('--shard', o.shard, walks, 'random or pct');
+  onlyFor('--proof-states', o.proofStates, !walks, 'exhaustive');
   const workers = intOption('--workers', o.workers, 1, 256);
   const reduction = exhaustiveReduction(o, model, properties, workers);
   const maxMemory = o.maxMemory === undefined ? undefined : parseBytes(o.maxMemory);
@@ -107,6 +111,7 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
     runs: intOption('--runs', o.runs, 1, 1e9),
     seed: intOption('--seed', o.seed, -(2 ** 31), 2 ** 31 - 1),
     maxStates: intOption('--max-states', o.maxStates, 1, 2 ** 31 - 1),
+    certifyStates: intOption('--proof-states', o.proofStates, 0, 2 ** 31 - 1),
     maxDepth: intOption('--max-depth', o.maxDepth, 1, 1e7),
     depth: intOption('--depth', o.depth, 1, 64),
     steps: intOption('--steps', o.steps, 1, 1e7),

@@ -572,7 +572,10 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       }
     }
     const budget = this.options.certifyStates ?? 1_000_000;
-    if (budget <= 0) return this.finish(this.shrunk(violation, note));
+    if (budget <= 0) {
+      const v = this.shrunk(violation, note);
+      return this.finish({ ...v, shortestNote: `${v.shortestNote!}; not proven shortest: no proof was asked for` });
+    }
     // a shallow shortest counterexample is proven at once; else it is shrunk, and that one proven
     this.proof = { run: new Proof(this.model, this.properties, violation, Math.min(budget, QUICK_PROOF)), note, quick: true };
     return null;
