@@ -10,7 +10,7 @@ import { v18 } from '../models/v18.ts';
 import { v20 } from '../models/v20.ts';
 import { restartProperties } from '../properties/restart.ts';
 import { STANDARD_SCENARIOS } from '../properties/standard-scenarios.ts';
-import { conflicts, conflictsInOrder, footprintsConflict, INC, DEC, READ, WRITE } from '../src/engine/access.ts';
+import { CLEAR, conflicts, conflictsAfter, conflictsInOrder, footprintsConflict, INC, DEC, READ, READ_NOT, SET, WRITE } from '../src/engine/access.ts';
 import { DporSearch } from '../src/engine/dpor.ts';
 import { exploreSync } from '../src/engine/run.ts';
 import { causalPast } from '../src/engine/shorten.ts';
@@ -79,6 +79,15 @@ describe('the footprint vocabulary', () => {
     expect(conflictsInOrder(at(INC), at(READ))).toBe(true);
     expect(conflictsInOrder(at(DEC), at(WRITE))).toBe(true);
     expect(conflictsInOrder(at(READ), at(READ))).toBe(false);
+  });
+  it('conflictsAfter: a store commutes with a read before it that saw what it stores, not with one after it', () => {
+    const at = (kind: number): number => 7 * 8 + kind;
+    expect(conflictsAfter(at(SET), at(READ))).toBe(false);
+    expect(conflictsAfter(at(READ), at(SET))).toBe(true);
+    expect(conflictsAfter(at(CLEAR), at(READ_NOT))).toBe(false);
+    expect(conflictsAfter(at(READ_NOT), at(CLEAR))).toBe(true);
+    expect(conflictsAfter(at(SET), at(CLEAR))).toBe(true);
+    expect(conflicts(at(SET), at(READ))).toBe(true); // either order: the summaries' test
   });
   it('conflicts: read/read, inc/inc and dec/dec commute, anything with a write does not', () => {
     const at = (kind: number): number => 7 * 8 + kind;
