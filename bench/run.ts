@@ -56,6 +56,8 @@ function intFlag(name: string, raw: string | undefined, fallback: number, min: n
 }
 
 const quick = flags.quick === true;
+/** about 430 bytes a state for plain search: 5M states stay under the worker's heap limit */
+const maxStates = intFlag('max-states', flags['max-states'], quick ? 1_000_000 : 5_000_000, 1);
 const config = {
   quick,
   /** fault-free trees N = 2 … nMax */
@@ -69,10 +71,9 @@ const config = {
   budgetMs: intFlag('budget', flags.budget, quick ? 5 : 180, 1) * 1000,
   /** per exhaustive row of the mutants and faults; per seed for the walks */
   huntBudgetMs: intFlag('hunt-budget', flags['hunt-budget'], quick ? 5 : 20, 1) * 1000,
-  /** about 430 bytes a state for plain search: 5M states stay under the worker's heap limit */
-  maxStates: intFlag('max-states', flags['max-states'], quick ? 1_000_000 : 5_000_000, 1),
+  maxStates,
   /** dpor keeps no state objects, only fingerprints and summaries (about 100 bytes a state) */
-  dporMaxStates: intFlag('max-states', flags['max-states'], quick ? 1_000_000 : 5_000_000, 1) * 6,
+  dporMaxStates: maxStates * 6,
   seeds: intFlag('seeds', flags.seeds, quick ? 5 : 20, 1),
   /** walks where the properties hold: runs of seed 0 */
   holdRuns: quick ? 200 : 1000,

@@ -2,20 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { v20 } from '../models/v20.ts';
 import { restartProperties } from '../properties/restart.ts';
-import { main } from '../src/cli/main.ts';
 import { formatBytes, MemoryGuard, parseBytes } from '../src/engine/budget.ts';
 import { exploreSync } from '../src/engine/run.ts';
 import { buildModel } from '../src/kernel/model.ts';
 import { shorthandScenario } from '../src/kernel/scenario.ts';
+import { runCli } from './cli-run.ts';
 
 const model = buildModel(v20, shorthandScenario(4, 0));
 const properties = restartProperties(model);
 
-async function run(...argv: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const code = await main(argv, (s) => lines.push(s));
-  return { code, out: lines.join('\n') };
-}
 
 describe('sizes', () => {
   it('parses the sizes --max-memory takes, and refuses the rest', () => {
@@ -53,7 +48,7 @@ describe.each([['plain', 'none'], ['reduced', 'dpor']] as const)('the %s exhaust
 
 describe('crsim check', () => {
   it('--max-memory stops with exit 3 and reports memory per state', async () => {
-    const { code, out } = await run('check', '-m', 'v20', '-t', '3', '--max-memory', '1M', '--json');
+    const { code, out } = await runCli('check', '-m', 'v20', '-t', '3', '--max-memory', '1M', '--json');
     expect(code).toBe(3);
     const j = JSON.parse(out);
     expect(j.verdict).toBe('incomplete');
@@ -62,12 +57,12 @@ describe('crsim check', () => {
     expect(j.bytesPerState).toBeGreaterThan(0);
   });
   it('a bad --max-memory or --reduction exits 2 and says what was expected', async () => {
-    expect((await run('check', '--max-memory', 'lots')).code).toBe(2);
-    expect((await run('check', '--reduction', 'magic')).code).toBe(2);
-    expect((await run('check', '--reduction', 'dpor', '--workers', '2')).code).toBe(2);
+    expect((await runCli('check', '--max-memory', 'lots')).code).toBe(2);
+    expect((await runCli('check', '--reduction', 'magic')).code).toBe(2);
+    expect((await runCli('check', '--reduction', 'dpor', '--workers', '2')).code).toBe(2);
   });
   it('--reduction dpor says so in the verdict line', async () => {
-    const { code, out } = await run('check', '-m', 'v20', '-t', '3', '--reduction', 'dpor');
+    const { code, out } = await runCli('check', '-m', 'v20', '-t', '3', '--reduction', 'dpor');
     expect(code).toBe(0);
     expect(out).toMatch(/^exhaustive: [\d,]+ states, [\d,]+ transitions, depth \d+, [\d.]+ s, partial-order reduction; P1–P10 hold$/m);
   });

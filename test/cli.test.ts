@@ -4,13 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { runCli } from './cli-run.ts';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const code = await main(argv, (s) => lines.push(s));
-  return { code, out: lines.join('\n') };
-}
 
 /** The real binary, for what reaches stderr and the process exit code. */
 function bin(...argv: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -26,7 +21,7 @@ function scenarioFile(json: unknown): string {
 
 describe('crsim check', () => {
   it('with no arguments checks v18 on the embedded scenario and shows B4 as a swimlane', async () => {
-    const { code, out } = await run('check');
+    const { code, out } = await runCli('check');
     expect(code).toBe(1);
     expect(out).toContain('scenario default: live root, zombie, thread, live leaf');
     expect(out).toMatch(/^P8 violated after 14 steps: .*-ESRCH/m);
@@ -35,12 +30,12 @@ describe('crsim check', () => {
     expect(out).toMatch(/schedule: (\d+ ){13}\d+$/m);
   });
   it('says exactly what was explored when the properties hold', async () => {
-    const { code, out } = await run('check', '--tasks', '2', '--zombies', '1', '--properties', 'P1-P6,P9,P10');
+    const { code, out } = await runCli('check', '--tasks', '2', '--zombies', '1', '--properties', 'P1-P6,P9,P10');
     expect(code).toBe(0);
     expect(out).toMatch(/^exhaustive: [\d,]+ states, [\d,]+ transitions, depth \d+, [\d.]+ s; P1–P6, P9, P10 hold$/m);
   });
   it('--json prints the documented object', async () => {
-    const { code, out } = await run('check', '--model', 'v18', '--tasks', '4', '--zombies', '2', '--json');
+    const { code, out } = await runCli('check', '--model', 'v18', '--tasks', '4', '--zombies', '2', '--json');
     expect(code).toBe(1);
     const j = JSON.parse(out);
     expect(j).toMatchObject({ verdict: 'violated', explored: 'exhaustive', reduction: 'dpor', model: 'v18', property: 'P8', shortest: true });
@@ -50,12 +45,12 @@ describe('crsim check', () => {
     expect(j.counterexample[0]).toEqual({ step: 1, actor: 'coordinator', label: 'C4', changes: expect.any(String) });
   });
   it('random walks report the schedules and the seed', async () => {
-    const { code, out } = await run('check', '--strategy', 'random', '--runs', '50', '--seed', '9', '-p', 'P1,P2', '--json');
+    const { code, out } = await runCli('check', '--strategy', 'random', '--runs', '50', '--seed', '9', '-p', 'P1,P2', '--json');
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ verdict: 'holds', explored: 'random', runs: 50, seed: 9, properties: ['P1', 'P2'] });
   });
   it('--proof-states 0 skips the proof: the counterexample is shrunk and said unproven', async () => {
-    const { code, out } = await run('check', '--model', 'v18', '--tasks', '6', '--zombies', '3', '--proof-states', '0', '--json');
+    const { code, out } = await runCli('check', '--model', 'v18', '--tasks', '6', '--zombies', '3', '--proof-states', '0', '--json');
     expect(code).toBe(1);
     const j = JSON.parse(out);
     expect(j).toMatchObject({ verdict: 'violated', reduction: 'dpor', property: 'P8', shortest: false });
@@ -63,13 +58,13 @@ describe('crsim check', () => {
     expect(j.shortestNote).toMatch(/shrunk to 16; not proven shortest: no proof was asked for$/);
   });
   it('--max-states stops with exit 3 and the statistics so far', async () => {
-    const { code, out } = await run('check', '--tasks', '3', '-p', 'P1', '--max-states', '500', '--json');
+    const { code, out } = await runCli('check', '--tasks', '3', '-p', 'P1', '--max-states', '500', '--json');
     expect(code).toBe(3);
     expect(JSON.parse(out)).toMatchObject({ verdict: 'incomplete', stoppedBy: '--max-states 500 reached' });
   });
   it('reads a scenario file', async () => {
     const f = scenarioFile({ name: 'two', tasks: [{ vpid: 7, kind: 'live' }, { vpid: 9, kind: 'zombie' }] });
-    const { code, out } = await run('check', '--scenario', f, '-p', 'P1,P2');
+    const { code, out } = await runCli('check', '--scenario', f, '-p', 'P1,P2');
     expect(code).toBe(0);
     expect(out).toContain('scenario two');
   });

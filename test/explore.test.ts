@@ -1,25 +1,15 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../src/cli/explore.ts';
+import { runCli } from './cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'crsim-explore-'));
-const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-  const lines: string[] = [];
-  const err: string[] = [];
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
-  try {
-    return { code: await main(argv, (s) => lines.push(s)), out: lines.join('\n'), err: err.join('') };
-  } finally {
-    spy.mockRestore();
-  }
-};
 
 describe('crsim explore', () => {
   it('mutant:B3 --runs 2000 --seed 1 fails with a shrunk counterexample, the seed and the path that replay it', async () => {
-    const r = await run('explore', '--model', 'mutant:B3', '--runs', '2000', '--seed', '1');
+    const r = await runCli('explore', '--model', 'mutant:B3', '--runs', '2000', '--seed', '1');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^model mutant:B3 · explore \(fast-check, seed 1\)/);
     expect(r.out).toMatch(/\nP\d+ violated after \d+ steps: /);
@@ -30,30 +20,30 @@ describe('crsim explore', () => {
   });
 
   it('the printed replay command gives back the same counterexample', async () => {
-    const first = await run('explore', '--model', 'mutant:B3', '--runs', '2000', '--seed', '1', '--properties', 'P2', '--json');
+    const first = await runCli('explore', '--model', 'mutant:B3', '--runs', '2000', '--seed', '1', '--properties', 'P2', '--json');
     const a = JSON.parse(first.out) as { schedule: number[]; replay: string; steps: number; shortest: number; property: string };
     expect(a.property).toBe('P2');
     expect(a.steps).toBe(a.shortest); // shrunk to the length exhaustive search finds on the same scenario
-    const again = await run(...a.replay.replace(/^crsim /, '').split(' '), '--json');
+    const again = await runCli(...a.replay.replace(/^crsim /, '').split(' '), '--json');
     expect(again.code).toBe(1);
     expect((JSON.parse(again.out) as { schedule: number[] }).schedule).toEqual(a.schedule);
   });
 
   it('--out saves a replay file that crsim replay confirms', async () => {
     const cex = join(dir, 'explore.json');
-    const r = await run('explore', '--model', 'mutant:B2', '--runs', '2000', '--seed', '2', '--properties', 'P2', '--out', cex);
+    const r = await runCli('explore', '--model', 'mutant:B2', '--runs', '2000', '--seed', '2', '--properties', 'P2', '--out', cex);
     expect(r.code).toBe(1);
     expect(r.out).toContain(`saved ${cex}`);
-    const rep = await run('replay', cex);
+    const rep = await runCli('replay', cex);
     expect(rep.code).toBe(1);
     expect(rep.out).toContain('reproduced: P2');
   });
 
   it('a model that holds: every run passes (exit 0); --time bounds the run instead of --runs', async () => {
-    const r = await run('explore', '--model', 'v20', '--no-faults', '--runs', '300', '--seed', '5');
+    const r = await runCli('explore', '--model', 'v20', '--no-faults', '--runs', '300', '--seed', '5');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/300 runs, [\d.]+ s; no violation of P1, P2, .*P10 found/);
-    const t = await run('explore', '--model', 'v20', '--no-faults', '--time', '500ms', '--seed', '5', '--json');
+    const t = await runCli('explore', '--model', 'v20', '--no-faults', '--time', '500ms', '--seed', '5', '--json');
     expect(t.code).toBe(0);
     const j = JSON.parse(t.out) as { verdict: string; runs: number; elapsedMs: number };
     expect(j.verdict).toBe('holds');
@@ -62,7 +52,7 @@ describe('crsim explore', () => {
   });
 
   it('a fixed scenario: explores only schedules', async () => {
-    const r = await run('explore', '--model', 'v18', '--tasks', '1', '--properties', 'P8', '--runs', '500', '--json');
+    const r = await runCli('explore', '--model', 'v18', '--tasks', '1', '--properties', 'P8', '--runs', '500', '--json');
     const j = JSON.parse(r.out) as { steps: number; shortest: number; scenario: { tasks: unknown[] } };
     expect(j.scenario.tasks).toHaveLength(1);
     expect(j.steps).toBe(11);
@@ -79,7 +69,7 @@ describe('crsim explore', () => {
     [['--model', 'v99'], /--model: unknown model 'v99'/],
     [['--seed', '1', '--path', '0:9999'], /--path: '0:9999' replays no counterexample of seed 1/],
   ])('bad options are usage errors (exit 2): %j', async (args, message) => {
-    const r = await run('explore', ...args);
+    const r = await runCli('explore', ...args);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
   });
@@ -111,13 +101,13 @@ describe('the README examples of replay, report and explore run as written', () 
   it('replay-examples', async () => {
     const commands = block('replay-examples');
     expect(commands.length).toBeGreaterThanOrEqual(5);
-    for (const args of commands) expect((await run(...args)).code, args.join(' ')).toBe(expected(args));
+    for (const args of commands) expect((await runCli(...args)).code, args.join(' ')).toBe(expected(args));
     expect(readFileSync(join(dir, 'cex.html'), 'utf8')).toMatch(/^<!doctype html>/);
   });
 
   it('explore-examples', async () => {
     const commands = block('explore-examples');
     expect(commands.length).toBe(3);
-    for (const args of commands) expect((await run(...args)).code, args.join(' ')).toBe(expected(args));
+    for (const args of commands) expect((await runCli(...args)).code, args.join(' ')).toBe(expected(args));
   });
 });

@@ -1,11 +1,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findVariant } from '../models/index.ts';
 import { restartProperties } from '../properties/restart.ts';
 import { exploreSync } from '../src/engine/run.ts';
-import { main } from '../src/cli/main.ts';
 import { buildModel } from '../src/kernel/model.ts';
 import { parseScenario } from '../src/kernel/scenario.ts';
 import { annotate, type Trace } from '../src/trace/annotate.ts';
@@ -14,18 +13,9 @@ import { toItf, type ItfValue } from '../src/trace/itf.ts';
 import { toTraceJson } from '../src/trace/json.ts';
 import { toMermaid } from '../src/trace/mermaid.ts';
 import { toPerfetto, type TraceEvent } from '../src/trace/perfetto.ts';
+import { runCli } from './cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'crsim-export-'));
-const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-  const lines: string[] = [];
-  const err: string[] = [];
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
-  try {
-    return { code: await main(argv, (s) => lines.push(s)), out: lines.join('\n'), err: err.join('') };
-  } finally {
-    spy.mockRestore();
-  }
-};
 
 /** v18's P7 finding on two live tasks: token hand-offs, a failed lookup, the coordinator blocked for a long time. */
 function p7Trace(): Trace {
@@ -173,7 +163,7 @@ describe('JSON and HTML', () => {
 describe('crsim report', () => {
   const cex = join(dir, 'cex.json');
   beforeAll(async () => {
-    expect((await run('check', '--model', 'mutant:B2', '--tasks', '3', '--zombies', '1', '--out', cex)).code).toBe(1);
+    expect((await runCli('check', '--model', 'mutant:B2', '--tasks', '3', '--zombies', '1', '--out', cex)).code).toBe(1);
   });
 
   it.each([
@@ -183,17 +173,17 @@ describe('crsim report', () => {
     ['itf', (t: string) => expect(JSON.parse(t)['#meta'].format).toBe('ITF')],
     ['json', (t: string) => expect(JSON.parse(t).format).toBe('crsim-trace/1')],
   ])('--format %s, to standard output and with -o', async (format, check) => {
-    const r = await run('report', cex, '--format', format);
+    const r = await runCli('report', cex, '--format', format);
     expect(r.code).toBe(0);
     check(r.out);
     const file = join(dir, `out.${format}`);
-    const w = await run('report', cex, '--format', format, '-o', file);
+    const w = await runCli('report', cex, '--format', format, '-o', file);
     expect(w.out).toMatch(/^wrote /);
     check(readFileSync(file, 'utf8'));
   });
 
   it('an unknown format is a usage error naming the option', async () => {
-    const r = await run('report', cex, '--format', 'pdf');
+    const r = await runCli('report', cex, '--format', 'pdf');
     expect(r.code).toBe(2);
     expect(r.err).toContain("--format: expected one of html, mermaid, perfetto, itf, json (got 'pdf')");
   });

@@ -10,8 +10,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli-run.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GUIDE = join(ROOT, 'docs/writing-a-model.md');
@@ -140,17 +140,6 @@ describe('docs/writing-a-model.md, run as written', () => {
 
 describe('--model FILE.ts', () => {
   let dir: string;
-  let err: string[];
-  const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-    const out: string[] = [];
-    err = [];
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-    try {
-      return { code: await main(argv, (s) => out.push(s)), out: out.join('\n'), err: err.join('') };
-    } finally {
-      spy.mockRestore();
-    }
-  };
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'crsim-model-file-'));
@@ -163,7 +152,7 @@ describe('--model FILE.ts', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('loads a named RestartVariant export and checks it', async () => {
-    const r = await run('check', '--model', join(dir, 'named.ts'), '--tasks', '1', '--properties', 'P1');
+    const r = await runCli('check', '--model', join(dir, 'named.ts'), '--tasks', '1', '--properties', 'P1');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain('model mine · scenario');
@@ -171,28 +160,28 @@ describe('--model FILE.ts', () => {
   });
 
   it('a missing file is exit 2, naming the option and the file', async () => {
-    const r = await run('check', '--model', './models/nope.ts');
+    const r = await runCli('check', '--model', './models/nope.ts');
     expect(r.code).toBe(2);
     expect(r.err).toBe("crsim: --model: no such file './models/nope.ts' (expected a registered model name or a .ts file exporting a RestartVariant)\n");
   });
 
   it('a file that exports no variant, or several, is exit 2', async () => {
-    const none = await run('check', '--model', join(dir, 'none.ts'));
+    const none = await runCli('check', '--model', join(dir, 'none.ts'));
     expect(none.code).toBe(2);
     expect(none.err).toContain('none.ts\' exports no RestartVariant (expected a default or named export with name, coordinator and task)');
-    const two = await run('check', '--model', join(dir, 'two.ts'));
+    const two = await runCli('check', '--model', join(dir, 'two.ts'));
     expect(two.code).toBe(2);
     expect(two.err).toContain('exports several variants (a, b); make the one to check its default export');
   });
 
   it('a file that does not load is exit 2 with the loader\'s message', async () => {
-    const r = await run('check', '--model', join(dir, 'broken.ts'));
+    const r = await runCli('check', '--model', join(dir, 'broken.ts'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^crsim: --model: cannot load '.*broken\.ts': .*missing\.ts/);
   });
 
   it('crsim matrix takes files and names together', async () => {
-    const r = await run('matrix', '--model', `v18,${join(dir, 'named.ts')}`, '--scenarios', 'L', '--md');
+    const r = await runCli('matrix', '--model', `v18,${join(dir, 'named.ts')}`, '--scenarios', 'L', '--md');
     expect(r.code).toBe(0);
     expect(r.out).toContain('| `v18` | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✗ L·11 | ✓ | ✓ |');
     expect(r.out).toContain('| `mine` | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✗ L·11 | ✓ | ✓ |');

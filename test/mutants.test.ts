@@ -6,10 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { findVariant, mutants } from '../models/index.ts';
 import { restartProperties, type RestartProperty } from '../properties/restart.ts';
-import { main } from '../src/cli/main.ts';
 import { exploreSync } from '../src/engine/run.ts';
 import { buildModel, type RestartModel, type RestartVariant } from '../src/kernel/model.ts';
 import { parseScenario } from '../src/kernel/scenario.ts';
+import { runCli } from './cli-run.ts';
 
 const L = (vpid: number) => ({ vpid, kind: 'live' });
 const Z = (vpid: number) => ({ vpid, kind: 'zombie' });
@@ -169,14 +169,9 @@ describe('mutant:B15 with a live root (the stall the reference describes)', () =
 });
 
 describe('the CLI on a mutant', () => {
-  async function run(...argv: string[]): Promise<{ code: number; out: string }> {
-    const lines: string[] = [];
-    const code = await main(argv, (s) => lines.push(s));
-    return { code, out: lines.join('\n') };
-  }
 
   it('check --model mutant:B2 --tasks 2 --zombies 1 exits 1 with a short swimlane', async () => {
-    const { code, out } = await run('check', '--model', 'mutant:B2', '--tasks', '2', '--zombies', '1');
+    const { code, out } = await runCli('check', '--model', 'mutant:B2', '--tasks', '2', '--zombies', '1');
     expect(code).toBe(1);
     expect(out).toContain('model mutant:B2 · scenario 2 tasks, 1 zombie');
     expect(out).toMatch(/^P\d+ violated after \d+ steps/m);
@@ -186,7 +181,7 @@ describe('the CLI on a mutant', () => {
   });
 
   it('with -p P2 it shows B2 itself: the zombie completes the coordinator from exit_checkpoint before exit_notify', async () => {
-    const { code, out } = await run('check', '--model', 'mutant:B2', '--tasks', '2', '--zombies', '1', '-p', 'P2');
+    const { code, out } = await runCli('check', '--model', 'mutant:B2', '--tasks', '2', '--zombies', '1', '-p', 'P2');
     expect(code).toBe(1);
     expect(out).toMatch(/^P2 violated after 30 steps: coordinator woke while zombie 2 had not passed exit_notify$/m);
     expect(out).toMatch(/coordinator\s+live 1\s+zombie 2\s+│ changed/);

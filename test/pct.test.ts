@@ -71,8 +71,8 @@ describe('PCT scheduling', () => {
     let byPct = 0;
     let byWalk = 0;
     for (let r = 0; r < R; r++) {
-      if (pct.run(r)) byPct++;
-      if (walk.walk(r)) byWalk++;
+      if (pct.one(r)) byPct++;
+      if (walk.one(r)) byWalk++;
     }
     expect(byPct / R).toBeGreaterThanOrEqual(0.8 * pct.bound.perRun); // p ≥ 1/20; 0.8 leaves room for sampling noise
     expect(byPct).toBeGreaterThan(2 * byWalk); // a uniform walk hits 5-then-1 with probability 1/64
@@ -103,7 +103,7 @@ describe('PCT on the mutants', () => {
     expect(b.failedRun).toBe(a.failedRun);
     expect(b.violation!.choices).toEqual(a.violation!.choices);
     expect(b.stats).toEqual({ ...a.stats, elapsedMs: b.stats.elapsedMs });
-    const alone = new PctSearch(model, props, { seed: 11 }).run(a.failedRun!);
+    const alone = new PctSearch(model, props, { seed: 11 }).one(a.failedRun!);
     expect(alone!.choices).toEqual(a.violation!.choices);
     const other = exploreSync(model, props, { strategy: 'pct', runs: 500, seed: 12 });
     expect(other.violation!.choices).not.toEqual(a.violation!.choices);

@@ -1,32 +1,21 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findVariant } from '../models/index.ts';
 import { v18 } from '../models/v18.ts';
-import { main } from '../src/cli/main.ts';
 import type { RestartVariant } from '../src/kernel/model.ts';
 import { decodeToken, encodeToken, modelSource, readReplay, replayFile, type ReplayFile } from '../src/trace/replayfile.ts';
+import { runCli } from './cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'crsim-replay-'));
-const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-  const lines: string[] = [];
-  const err: string[] = [];
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
-  try {
-    const code = await main(argv, (s) => lines.push(s));
-    return { code, out: lines.join('\n'), err: err.join('') };
-  } finally {
-    spy.mockRestore();
-  }
-};
 
 const cex = join(dir, 'cex.json');
 let saved: ReplayFile;
 let token: string;
 
 beforeAll(async () => {
-  const r = await run('check', '--model', 'mutant:B2', '--tasks', '3', '--zombies', '1', '--properties', 'P2', '--out', cex);
+  const r = await runCli('check', '--model', 'mutant:B2', '--tasks', '3', '--zombies', '1', '--properties', 'P2', '--out', cex);
   expect(r.code).toBe(1);
   token = /replay token: (\S+)/.exec(r.out)![1]!;
   saved = JSON.parse(readFileSync(cex, 'utf8')) as ReplayFile;
@@ -49,7 +38,7 @@ describe('replay files', () => {
   });
 
   it('crsim replay FILE re-runs it step by step and confirms the same violation (exit 1)', async () => {
-    const r = await run('replay', cex);
+    const r = await runCli('replay', cex);
     expect(r.code).toBe(1);
     expect(r.out).toContain('reproduced: P2 violated at step');
     expect(r.out).toContain('coordinator');
@@ -59,7 +48,7 @@ describe('replay files', () => {
   it('the one-line token is URL-safe and replays the same violation', async () => {
     expect(token).toMatch(/^crsim1\.[A-Za-z0-9_-]+$/);
     expect(token.length).toBeLessThan(400);
-    const r = await run('replay', token);
+    const r = await runCli('replay', token);
     expect(r.code).toBe(1);
     expect(r.out).toContain('reproduced: P2');
     const f = decodeToken(token);
@@ -99,7 +88,7 @@ describe('replay files', () => {
 
   it('says clearly when the violation no longer reproduces (a fixed model: exit 0)', async () => {
     const p8 = join(dir, 'p8.json');
-    expect((await run('check', '--model', 'v18', '--tasks', '1', '--out', p8)).code).toBe(1);
+    expect((await runCli('check', '--model', 'v18', '--tasks', '1', '--out', p8)).code).toBe(1);
     // v18 with T2/T3 made one step (no window): replay by index of the saved choices
     const { T3, ...task } = v18.task;
     const fixed: RestartVariant = { ...v18, task: { ...task, T2: { ...task.T2!, run: (s, self, env, i) => { task.T2!.run(s, self, env, i); if (self.pc === 'T3') T3!.run(s, self, env, i); } } } };
@@ -113,7 +102,7 @@ describe('replay files', () => {
     expect(byStep.status).toBe('diverged');
     expect(byStep.summary).toMatch(/^step 9 \(coordinator: C7\) no longer applies: what can move there now is coordinator: C5w:prepare/);
     // on v20 (init_completion at allocation: no C5i step) the file stops applying at step 3: exit 3
-    const r = await run('replay', p8, '--model', 'v20');
+    const r = await runCli('replay', p8, '--model', 'v20');
     expect(r.code).toBe(3);
     expect(r.out).toContain('step 3 (coordinator: C5i) no longer applies');
   });
@@ -128,18 +117,18 @@ describe('replay files', () => {
   ])('a malformed file (%s) is refused with exit 2, naming the field', async (_what, content, message) => {
     const f = join(dir, `bad-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(f, typeof content === 'function' ? content() : content);
-    const r = await run('replay', f);
+    const r = await runCli('replay', f);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
     expect(r.err).not.toMatch(/at .*\.ts:\d+/); // no stack trace
   });
 
   it('a missing file, a broken token and an unknown model are usage errors', async () => {
-    expect((await run('replay', join(dir, 'nope.json'))).err).toMatch(/cannot read .*ENOENT/);
-    expect((await run('replay', 'crsim1.@@@')).code).toBe(2);
+    expect((await runCli('replay', join(dir, 'nope.json'))).err).toMatch(/cannot read .*ENOENT/);
+    expect((await runCli('replay', 'crsim1.@@@')).code).toBe(2);
     const other = join(dir, 'other.json');
     writeFileSync(other, JSON.stringify({ ...saved, model: { ...saved.model, name: 'v99' } }));
-    const r = await run('replay', other);
+    const r = await runCli('replay', other);
     expect(r.code).toBe(2);
     expect(r.err).toContain("the file's model 'v99' is not in this build");
   });

@@ -571,7 +571,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         note += `, ${projected.steps.length} steps in the causal past of its last one`;
       }
     }
-    const budget = this.options.certifyStates ?? 1_000_000;
+    const budget = this.proofStates;
     if (budget <= 0) {
       const v = this.shrunk(violation, note);
       return this.finish({ ...v, shortestNote: `${v.shortestNote!}; not proven shortest: no proof was asked for` });
@@ -579,6 +579,11 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     // a shallow shortest counterexample is proven at once; else it is shrunk, and that one proven
     this.proof = { run: new Proof(this.model, this.properties, violation, Math.min(budget, QUICK_PROOF)), note, quick: true };
     return null;
+  }
+
+  /** the states the proof of a counterexample's length may store (SearchOptions.certifyStates) */
+  private get proofStates(): number {
+    return this.options.certifyStates ?? 1_000_000;
   }
 
   /** Goes on with the proof until the deadline; a stop ends it with the counterexample unproven. */
@@ -590,9 +595,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       : p.run.work(Math.max(1, deadline - Date.now()));
     if (!c) return null;
     if (!c.shortest && p.quick && !this.stopped) {
-      const budget = this.options.certifyStates ?? 1_000_000;
       const v = this.shrunk(p.run.violation, p.note);
-      this.proof = { run: new Proof(this.model, this.properties, v, budget), note: v.shortestNote!, quick: false };
+      this.proof = { run: new Proof(this.model, this.properties, v, this.proofStates), note: v.shortestNote!, quick: false };
       return null;
     }
     const length = p.run.violation.steps.length;

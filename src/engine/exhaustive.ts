@@ -1,4 +1,5 @@
 import { MemoryGuard } from './budget.ts';
+import { survivors } from './cycles.ts';
 import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
 import { replay } from './replay.ts';
@@ -175,28 +176,8 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
   private findCycle(): Violation<S, A> | null {
     const n = this.visited.size;
     const m = this.edges;
-    const outdeg = new Int32Array(n);
-    const predStart = new Int32Array(n + 1);
-    for (let e = 0; e < m; e++) {
-      outdeg[this.edgeSrc[e]!]!++;
-      predStart[this.edgeDst[e]! + 1]!++;
-    }
-    for (let v = 0; v < n; v++) predStart[v + 1]! += predStart[v]!;
-    const preds = new Int32Array(m);
-    const fill = predStart.slice(0, n);
-    for (let e = 0; e < m; e++) preds[fill[this.edgeDst[e]!]!++] = this.edgeSrc[e]!;
-    const stack: number[] = [];
-    for (let v = 0; v < n; v++) if (outdeg[v] === 0) stack.push(v);
-    let removed = 0;
-    while (stack.length) {
-      const v = stack.pop()!;
-      removed++;
-      for (let k = predStart[v]!; k < predStart[v + 1]!; k++) {
-        const u = preds[k]!;
-        if (--outdeg[u]! === 0) stack.push(u);
-      }
-    }
-    if (removed === n) return null;
+    const outdeg = survivors(n, m, this.edgeSrc, this.edgeDst);
+    if (!outdeg.some((d) => d > 0)) return null;
     // successor lists of the survivors
     const succ = new Map<number, number[]>();
     for (let e = 0; e < m; e++) {

@@ -1,8 +1,6 @@
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { checkEnd, checkStep } from './evaluate.ts';
 import { runSeed } from './random.ts';
-import { replay } from './replay.ts';
 import { RunSearch } from './runs.ts';
 import type { SearchOptions } from './search.ts';
 import { threadOf, type Action, type Model, type Property, type Violation } from './types.ts';
@@ -65,10 +63,6 @@ export class PctSearch<S, A extends Action> extends RunSearch<S, A> {
     this.bound = pctBound(this.nThreads, options.steps ?? this.calibrate(), depth);
   }
 
-  protected one(r: number): Violation<S, A> | null {
-    return this.run(r);
-  }
-
   protected summary() {
     const b = this.bound;
     return { explored: 'pct' as const, pct: { depth: b.depth, threads: b.threads, steps: b.steps, perRun: b.perRun } };
@@ -101,8 +95,8 @@ export class PctSearch<S, A extends Action> extends RunSearch<S, A> {
   }
 
   /** One PCT schedule; its violation, if any. */
-  run(r: number): Violation<S, A> | null {
-    const { model, properties, stats, bound } = this;
+  one(r: number): Violation<S, A> | null {
+    const { bound } = this;
     const rng = xoroshiro128plus(runSeed(this.seed, r));
     const n = this.nThreads;
     // priorities d … d+n−1 in a random order (Fisher–Yates), change points in [1, k]
@@ -119,39 +113,19 @@ export class PctSearch<S, A extends Action> extends RunSearch<S, A> {
       while (changeAt.has(step)) step = (step % bound.steps) + 1;
       changeAt.set(step, i);
     }
-    let state = model.init();
-    const choices: number[] = [];
-    for (let depth = 0; ; depth++) {
-      const enabled = model.actions(state);
-      if (enabled.length === 0) {
-        stats.maxDepth = Math.max(stats.maxDepth, depth);
-        return checkEnd(properties, state) ? this.violation(choices) : null;
-      }
-      if (depth >= this.maxDepth) {
-        const p = properties.find((q) => q.coversNonTermination);
-        if (!p) return null;
-        const run = replay(model, [], choices);
-        return { property: p.id, title: p.title, message: `no end after ${depth} steps (the run's depth bound)`, steps: run.steps, choices: run.choices };
-      }
+    const highest = (enabled: readonly A[]): number => {
       let best = 0;
       for (let i = 1; i < enabled.length; i++) {
         if (prio[threadOf(enabled[i]!)]! > prio[threadOf(enabled[best]!)]!) best = i;
       }
+      return best;
+    };
+    return this.walk("the run's depth bound", (enabled, depth) => {
+      const best = highest(enabled);
       const lowered = changeAt.get(depth + 1);
-      if (lowered !== undefined) {
-        prio[threadOf(enabled[best]!)] = lowered;
-        best = 0;
-        for (let i = 1; i < enabled.length; i++) {
-          if (prio[threadOf(enabled[i]!)]! > prio[threadOf(enabled[best]!)]!) best = i;
-        }
-      }
-      const action = enabled[best]!;
-      const next = model.next(state, action);
-      stats.transitions++;
-      stats.states++;
-      choices.push(best);
-      if (checkStep(properties, state, action, next)) return this.violation(choices);
-      state = next;
-    }
+      if (lowered === undefined) return best;
+      prio[threadOf(enabled[best]!)] = lowered;
+      return highest(enabled);
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { checkEnd, checkStep } from './evaluate.ts';
 import { replay } from './replay.ts';
 import type { Search, SearchOptions } from './search.ts';
 import type { Action, Model, Property, Result, Stats, Violation } from './types.ts';
@@ -27,8 +28,8 @@ export abstract class RunSearch<S, A extends Action> implements Search<S, A> {
     this.maxDepth = options.maxDepth ?? 10_000;
   }
 
-  /** Run number `r`; its violation, if any. */
-  protected abstract one(r: number): Violation<S, A> | null;
+  /** Run number `r` (it replays on its own, on any worker or shard); its violation, if any. */
+  abstract one(r: number): Violation<S, A> | null;
   /** What the result says was explored, and anything the strategy adds to it. */
   protected abstract summary(): Pick<Result<S, A>, 'explored'> & Partial<Result<S, A>>;
 
@@ -57,7 +58,38 @@ export abstract class RunSearch<S, A extends Action> implements Search<S, A> {
     return this.finish();
   }
 
-  protected violation(choices: number[]): Violation<S, A> {
+  /**
+   * One run from the initial state, `pick` choosing the index of the action
+   * taken among the enabled ones at each depth, until nothing is enabled, a
+   * property breaks, or the run passes `maxDepth` (`bound` names that bound).
+   */
+  protected walk(bound: string, pick: (enabled: readonly A[], depth: number) => number): Violation<S, A> | null {
+    const { model, properties, stats } = this;
+    let state = model.init();
+    const choices: number[] = [];
+    for (let depth = 0; ; depth++) {
+      const enabled = model.actions(state);
+      if (enabled.length === 0) {
+        stats.maxDepth = Math.max(stats.maxDepth, depth);
+        return checkEnd(properties, state) ? this.violation(choices) : null;
+      }
+      if (depth >= this.maxDepth) {
+        const p = properties.find((q) => q.coversNonTermination);
+        if (!p) return null;
+        const run = replay(model, [], choices);
+        return { property: p.id, title: p.title, message: `no end after ${depth} steps (${bound})`, steps: run.steps, choices: run.choices };
+      }
+      const i = pick(enabled, depth);
+      const next = model.next(state, enabled[i]!);
+      stats.transitions++;
+      stats.states++;
+      choices.push(i);
+      if (checkStep(properties, state, enabled[i]!, next)) return this.violation(choices);
+      state = next;
+    }
+  }
+
+  private violation(choices: number[]): Violation<S, A> {
     const run = replay(this.model, this.properties, choices);
     if (!run.failure) throw new Error(`internal: a ${this.summary().explored} run did not replay to its violation`);
     return { ...run.failure, steps: run.steps, choices: run.choices };

@@ -76,20 +76,25 @@ export interface SavedViolation {
   readonly cycleStart?: number;
 }
 
-export interface ShardFile extends ShardJob {
-  readonly format: typeof SHARD_FORMAT;
-  readonly crsim: string;
-  readonly shard: Shard;
+/** What runs came to: one shard's, or every shard's merged (counts summed, the longest run the longest). */
+export interface RunsOutcome {
   readonly verdict: Verdict;
-  /** runs this shard executed */
+  /** runs executed */
   readonly executed: number;
   readonly transitions: number;
   /** the longest run that ended */
   readonly longest: number;
+  /** the machine time the runs took */
   readonly elapsedMs: number;
   readonly failedRun?: number;
   readonly violation?: SavedViolation;
   readonly stoppedBy?: string;
+}
+
+export interface ShardFile extends ShardJob, RunsOutcome {
+  readonly format: typeof SHARD_FORMAT;
+  readonly crsim: string;
+  readonly shard: Shard;
 }
 
 export const SHARD_FORMAT = 'crsim-shard/1';
@@ -204,21 +209,11 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export interface Merged {
+export interface Merged extends RunsOutcome {
   readonly job: ShardJob;
   readonly shards: number;
-  readonly verdict: Verdict;
-  /** summed over the shards */
-  readonly executed: number;
-  readonly transitions: number;
-  readonly longest: number;
-  /** summed: the machine time the shards took */
-  readonly elapsedMs: number;
-  readonly failedRun?: number;
-  readonly violation?: SavedViolation;
   /** the file that holds the winning violation */
   readonly from?: string;
-  readonly stoppedBy?: string;
 }
 
 /**
@@ -364,7 +359,7 @@ export function walkerFor<S, A extends Action>(
   const base = { seed: o.seed ?? 0, maxDepth: o.maxDepth ?? 10_000, runs: 0 };
   if (o.strategy === 'random') {
     const rs = new RandomSearch(model, properties, base);
-    return { walker: { stats: rs.stats, one: (r) => rs.walk(r) } };
+    return { walker: { stats: rs.stats, one: (r) => rs.one(r) } };
   }
   const ps = new PctSearch(model, properties, {
     ...base,
@@ -372,7 +367,7 @@ export function walkerFor<S, A extends Action>(
     ...(o.steps !== undefined ? { steps: o.steps } : {}),
   });
   const b = ps.bound;
-  return { walker: { stats: ps.stats, one: (r) => ps.run(r) }, pct: { depth: b.depth, threads: b.threads, steps: b.steps, perRun: b.perRun } };
+  return { walker: { stats: ps.stats, one: (r) => ps.one(r) }, pct: { depth: b.depth, threads: b.threads, steps: b.steps, perRun: b.perRun } };
 }
 
 /** The runs of the options' shard (all `runs` without one), on this thread. */

@@ -1,3 +1,4 @@
+import { survivors } from './cycles.ts';
 import { checkEnd, checkStep } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { SharedTable } from './shared-table.ts';
@@ -140,24 +141,5 @@ export function hasCycle(edgeLists: readonly { edges: Int32Array; count: number 
       k++;
     }
   }
-  const n = dense.size;
-  const outdeg = new Int32Array(n);
-  const predStart = new Int32Array(n + 1);
-  for (let e = 0; e < m; e++) {
-    outdeg[src[e]!]!++;
-    predStart[dst[e]! + 1]!++;
-  }
-  for (let v = 0; v < n; v++) predStart[v + 1]! += predStart[v]!;
-  const preds = new Int32Array(m);
-  const fill = predStart.slice(0, n);
-  for (let e = 0; e < m; e++) preds[fill[dst[e]!]!++] = src[e]!;
-  const stack: number[] = [];
-  for (let v = 0; v < n; v++) if (outdeg[v] === 0) stack.push(v);
-  let removed = 0;
-  while (stack.length) {
-    const v = stack.pop()!;
-    removed++;
-    for (let j = predStart[v]!; j < predStart[v + 1]!; j++) if (--outdeg[preds[j]!]! === 0) stack.push(preds[j]!);
-  }
-  return removed < n;
+  return survivors(dense.size, m, src, dst).some((d) => d > 0);
 }

@@ -364,14 +364,18 @@ export class Tracer {
  * tests like "is this task on the waitq?" over every task.
  */
 export function readIs<T extends object, K extends keyof T & string>(obj: T, field: K, value: T[K]): boolean {
-  const rec = active;
-  const o = obj as unknown as Record<PropertyKey, unknown>;
-  const c = rec ? (o[CONTAINER] as Container | undefined) : undefined;
-  if (!rec || !c) return obj[field] === value;
-  const raw = o[RAW] as Record<string, unknown>;
-  const holds = raw[field] === value;
-  rec.note(c.at(field, value), holds ? READ : READ_NOT);
+  const r = recording(obj);
+  if (!r) return obj[field] === value;
+  const holds = r.raw[field] === value;
+  r.rec.note(r.c.at(field, value), holds ? READ : READ_NOT);
   return holds;
+}
+
+/** The recorder, container and raw object behind `obj` while a step is traced; null otherwise. */
+function recording(obj: object): { rec: Recorder; c: Container; raw: Record<string, unknown> } | null {
+  const o = obj as Record<PropertyKey, unknown>;
+  const c = active ? (o[CONTAINER] as Container | undefined) : undefined;
+  return active && c ? { rec: active, c, raw: o[RAW] as Record<string, unknown> } : null;
 }
 
 /**
@@ -385,14 +389,12 @@ export function readIs<T extends object, K extends keyof T & string>(obj: T, fie
  * noted as a read when it changed nothing would race with nothing.
  */
 export function assign<T extends object, K extends keyof T & string>(obj: T, field: K, value: T[K], domain: readonly T[K][]): void {
-  const o = obj as unknown as Record<PropertyKey, unknown>;
-  const rec = active;
-  const c = rec ? (o[CONTAINER] as Container | undefined) : undefined;
-  if (!rec || !c) {
+  const r = recording(obj);
+  if (!r) {
     obj[field] = value;
     return;
   }
-  const raw = o[RAW] as Record<string, unknown>;
+  const { rec, c, raw } = r;
   if (!domain.includes(value) || !domain.includes(raw[field] as T[K])) {
     throw new Error(`assign: ${c.name(field)} = ${valueKey(value)} over ${valueKey(raw[field])}, outside its domain ${domain.map(valueKey).join(', ')}`);
   }
