@@ -9,6 +9,7 @@ import type { Draft } from 'immer';
 import type { Action, Model } from '../engine/types.ts';
 import { diff, formatChange } from '../trace/diff.ts';
 import { makeCloner, readIs, Tracer } from './footprint.ts';
+import { blame, ModelError } from './model-error.ts';
 import { restore_task_struct, type RestoredTaskStruct } from './header.ts';
 import { hasInvalidHeader, type FaultSpec, type Scenario, type ScenarioTask } from './scenario.ts';
 import { signal_wake_up } from './sched.ts';
@@ -215,20 +216,26 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
   function stepOf<P extends Proc>(steps: Steps<P>, pc: string, who: string): StepDef<P> | null {
     if (pc === DONE || pc === GONE) return null;
     const step = steps[pc];
-    if (!step) throw new Error(`model ${variant.name}: ${who} is at '${pc}', which has no step`);
+    // a step that jumped to a label the model does not define: the model is wrong (exit 4)
+    if (!step) throw new ModelError(variant.name, who, pc, 'no step has this label');
     return step;
   }
 
   /** Runs an action's step on a mutable copy of the state. */
   function apply(d: Draft<RestartState>, a: RestartAction): void {
-    if (a.fault !== undefined) {
-      d.fired[a.fault] = true;
-      fireFault(d, scenario.faults[a.fault]!, env);
-    } else if (a.actor === COORDINATOR) {
-      variant.coordinator[a.pc]!.run(d, d.coord, env, -1);
-    } else {
-      const i = a.actor - 1;
-      variant.task[a.pc]!.run(d, d.tasks[i]!, env, i);
+    try {
+      if (a.fault !== undefined) {
+        d.fired[a.fault] = true;
+        fireFault(d, scenario.faults[a.fault]!, env);
+      } else if (a.actor === COORDINATOR) {
+        variant.coordinator[a.pc]!.run(d, d.coord, env, -1);
+      } else {
+        const i = a.actor - 1;
+        variant.task[a.pc]!.run(d, d.tasks[i]!, env, i);
+      }
+    } catch (e) {
+      // a step that throws is a model error (exit 4), not a violation: name the actor and the step
+      blame(variant.name, a.fault !== undefined ? `fault ${a.fault}` : a.actor === COORDINATOR ? 'the coordinator' : `task ${env.vpids[a.actor - 1]}`, a.pc, e);
     }
   }
 
@@ -265,16 +272,22 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
       // undefined: the run ends there, and only P5/P6 speak of it.
       if (s.oops) return [];
       const out: RestartAction[] = [];
-      const c = stepOf(variant.coordinator, s.coord.pc, 'the coordinator');
-      if (c && (!c.enabled || c.enabled(s, s.coord, env, -1))) {
-        out.push(action(COORDINATOR, s.coord.pc, c, c.detail?.(s, s.coord, env, -1)));
-      }
-      for (let i = 0; i < s.tasks.length; i++) {
-        const t = s.tasks[i]!;
-        const step = stepOf(variant.task, t.pc, `task ${env.vpids[i]}`);
-        if (step && (!step.enabled || step.enabled(s, t, env, i))) {
-          out.push(action(i + 1, t.pc, step, step.detail?.(s, t, env, i)));
+      let who = -1; // whose guard runs, to blame it if it throws (exit 4)
+      try {
+        const c = stepOf(variant.coordinator, s.coord.pc, 'the coordinator');
+        if (c && (!c.enabled || c.enabled(s, s.coord, env, -1))) {
+          out.push(action(COORDINATOR, s.coord.pc, c, c.detail?.(s, s.coord, env, -1)));
         }
+        for (let i = 0; i < s.tasks.length; i++) {
+          const t = s.tasks[i]!;
+          who = i;
+          const step = stepOf(variant.task, t.pc, `task ${env.vpids[i]}`);
+          if (step && (!step.enabled || step.enabled(s, t, env, i))) {
+            out.push(action(i + 1, t.pc, step, step.detail?.(s, t, env, i)));
+          }
+        }
+      } catch (e) {
+        blame(variant.name, who < 0 ? 'the coordinator' : `task ${env.vpids[who]}`, who < 0 ? s.coord.pc : s.tasks[who]!.pc, e);
       }
       scenario.faults.forEach((f, k) => {
         if (!s.fired[k] && faultEnabled(s, f, env)) {
