@@ -12,6 +12,16 @@ export type RestartProperty = Property<RestartState, RestartAction>;
 
 const pid = (m: RestartModel, i: number): number => m.env.vpids[i]!;
 
+/**
+ * The two steps of a live task's restore_activate_next (T8a1 increments
+ * active_pid, T8a2 looks the next pid up). The seed's claim, "all normal tasks
+ * completed their restart" (spec §4 P1, amended), needs each live task past
+ * them: a task that has restored is done with its restart once it is at
+ * neither. The same two labels in v18, v18-final, v20 and their mutants; a
+ * variant without them (mutant:B15) has nothing to wait for after T6e.
+ */
+const ACTIVATING: readonly string[] = ['T8a1', 'T8a2'];
+
 /** Steps between T4 (PF_RESTARTING := 1) and T12 (:= 0) in do_restore_task. */
 const PF_SECTION = /^(T5|T6|T7|T8|T9|T10|T11|T12)/;
 const EXIT_PATH = /^X/;
@@ -43,17 +53,32 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
   const pidsLive = m.env.tasks.flatMap((t, i) => (i < m.env.nrPids && t.kind === 'live' ? [i] : []));
   const zombies = m.env.tasks.flatMap((t, i) => (t.kind === 'zombie' ? [i] : []));
   const nothing = (): string[] => [];
+  const setsError = (prev: RestartState, next: RestartState): boolean => !prev.ctx.error && next.ctx.error;
+  /**
+   * The task a step kills, or -1: do_restart's SIGKILL for a failed restore
+   * sends it into do_exit (X1) with ret < 0. A zombie entering do_exit with
+   * ret >= 0 is its restore, not a kill.
+   */
+  const killedAt = (prev: RestartState, a: RestartAction, next: RestartState): number => {
+    if (a.actor === COORDINATOR || a.fault !== undefined || a.actor > next.tasks.length) return -1;
+    const i = a.actor - 1;
+    const t = next.tasks[i]!;
+    return t.pc === 'X1' && prev.tasks[i]!.pc !== 'X1' && t.ret < 0 && t.restored ? i : -1;
+  };
 
   return [
     {
       id: 'P1',
-      title: 'when the coordinator wakes without ERROR, every live task has finished restore_task',
-      observes: atWake(pidsLive.map((i) => `tasks[${i}].restored`)),
+      title: 'when the coordinator wakes without ERROR, every live task has restored and its restore_activate_next has returned',
+      // "inside restore_activate_next", as footprint.ts names a test of a value: a step entering or leaving T8a1/T8a2 writes it
+      observes: atWake(pidsLive.flatMap((i) => [`tasks[${i}].restored`, ...ACTIVATING.map((pc) => `tasks[${i}].pc@${pc}`)])),
       onStep(prev, _a, next) {
         if (!woke(prev, next)) return null;
         // the tasks of pids_arr: a ghost or an extra task never restores
-        const missing = pidsLive.flatMap((i) => (next.tasks[i]!.restored ? [] : [pid(m, i)]));
-        return missing.length ? `coordinator woke while live task ${missing.join(', ')} had not finished restore_task` : null;
+        const unrestored = pidsLive.flatMap((i) => (next.tasks[i]!.restored ? [] : [pid(m, i)]));
+        if (unrestored.length) return `coordinator woke while live task ${unrestored.join(', ')} had not finished restore_task`;
+        const activating = pidsLive.flatMap((i) => (ACTIVATING.includes(next.tasks[i]!.pc) ? [`${pid(m, i)} (at ${next.tasks[i]!.pc})`] : []));
+        return activating.length ? `coordinator woke while live task ${activating.join(', ')} was still inside restore_activate_next` : null;
       },
     },
     {
@@ -129,16 +154,22 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
     },
     {
       id: 'P7',
-      title: 'no task returns success before SUCCESS is set, nor after ERROR',
+      title: 'no task returns success before SUCCESS is set, nor after an ERROR set before SUCCESS',
       observes: (prev, a, next) => (a.actor !== COORDINATOR && ownPc(a, next) === DONE && ownPc(a, prev) !== DONE ? ['ctx.success', 'ctx.error'] : []),
       onStep(prev, a, next) {
         if (a.actor === COORDINATOR || a.actor > next.tasks.length) return null;
         const i = a.actor - 1;
         if (prev.tasks[i]!.pc === DONE || next.tasks[i]!.pc !== DONE) return null;
         if (next.tasks[i]!.ret < 0) return null;
-        if (!next.ctx.success) return `task ${pid(m, i)} returned ${next.tasks[i]!.ret} to user space before SUCCESS was set`;
-        if (next.ctx.error) return `task ${pid(m, i)} returned ${next.tasks[i]!.ret} to user space after ERROR`;
-        return null;
+        // Every variant's C7 sets SUCCESS only when ERROR is not set, so with both
+        // set, ERROR came after SUCCESS: the task returned on a success that was
+        // reported, and the step that set ERROR late is at fault. P11 reports that
+        // step; blaming the returning task would point at the wrong actor.
+        if (next.ctx.success) return null;
+        const r = next.tasks[i]!.ret;
+        return next.ctx.error
+          ? `task ${pid(m, i)} returned ${r} to user space after ERROR, and SUCCESS was never set`
+          : `task ${pid(m, i)} returned ${r} to user space before SUCCESS was set`;
       },
     },
     {
@@ -175,6 +206,19 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
         return null;
       },
     },
+    {
+      id: 'P11',
+      title: 'after the coordinator has returned 0, no step sets ERROR and no restored task is killed',
+      // the step's own footprint covers ERROR and the task; the verdict also reads whether the coordinator returned 0
+      observes: (prev, a, next) => (setsError(prev, next) || killedAt(prev, a, next) >= 0 ? ['coord.pc@done', 'coord.ret'] : []),
+      onStep(prev, a, next) {
+        if (prev.coord.pc !== DONE || prev.coord.ret !== 0) return null;
+        const who = `${m.actors[a.actor]} at ${a.label}`;
+        if (setsError(prev, next)) return `${who} set ERROR after the coordinator had returned 0`;
+        const i = killedAt(prev, a, next);
+        return i >= 0 ? `task ${pid(m, i)} had restored, yet was killed (${errnoText(next.tasks[i]!.ret)}) after the coordinator had returned 0` : null;
+      },
+    },
   ];
 }
 
@@ -189,7 +233,7 @@ export function selectProperties(all: RestartProperty[], spec: string | undefine
     } else ids.add(part);
   }
   for (const id of ids) {
-    if (!all.some((p) => p.id === id)) throw new RangeError(`--properties: unknown property '${id}' (expected P1 to P10)`);
+    if (!all.some((p) => p.id === id)) throw new RangeError(`--properties: unknown property '${id}' (expected P1 to P11)`);
   }
   return all.filter((p) => ids.has(p.id));
 }

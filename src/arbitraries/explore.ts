@@ -34,7 +34,7 @@ export interface PbtOptions {
   /** how scenarios are drawn (ignored with `scenario`) */
   readonly scenarios?: ScenarioArbOptions;
   readonly schedules?: ScheduleArbOptions;
-  /** the properties to check, as `--properties` takes them (default P1–P10) */
+  /** the properties to check, as `--properties` takes them (default P1–P11) */
   readonly properties?: string;
   /** a run longer than this counts as never ending (default 2000) */
   readonly maxSteps?: number;

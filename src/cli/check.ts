@@ -54,11 +54,11 @@ export function addTargetOptions(cmd: Command): Command {
     .option('-s, --scenario <file>', 'a scenario file (JSON, spec §1); default: the embedded 4-task scenario')
     .option('-t, --tasks <n>', 'shorthand scenario: n tasks, a live root first')
     .option('-z, --zombies <z>', 'shorthand scenario: z of them zombies, at alternating places')
-    .option('-p, --properties <ids>', 'check only these properties, e.g. P1-P7 or P1,P2 (default: P1-P10)');
+    .option('-p, --properties <ids>', 'check only these properties, e.g. P1-P7 or P1,P2 (default: P1-P11)');
 }
 
 export function registerCheck(program: Command, out: (s: string) => void): void {
-  addTargetOptions(program.command('check').description('explore a model on a scenario and check P1-P10'))
+  addTargetOptions(program.command('check').description('explore a model on a scenario and check P1-P11'))
     .option('--strategy <name>', 'exhaustive | random | pct (probabilistic concurrency testing)', 'exhaustive')
     .option('-r, --runs <n>', 'random, pct: how many schedules', '1000')
     .option('--seed <n>', 'random, pct: the seed (one seed, one run)', '0')

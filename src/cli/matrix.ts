@@ -200,7 +200,7 @@ export interface MatrixCliOptions {
 export function registerMatrix(program: Command, out: (s: string) => void): void {
   program
     .command('matrix')
-    .description('check every model against P1-P10 on the standard scenarios; exit 1 when a mutant does not break the property it declares')
+    .description('check every model against P1-P11 on the standard scenarios; exit 1 when a mutant does not break the property it declares')
     .option('-m, --model <names>', 'only these models, comma-separated (names or .ts files); default: every registered model')
     .option('--scenarios <codes>', 'comma-separated scenario codes instead of the standard set, e.g. LZL,LL+sig2')
     .option('--max-states <n>', 'stop a run after this many distinct states (the cell shows ?)')
