@@ -1,7 +1,7 @@
 /** The `crsim` command: subcommands register themselves; errors of input exit 2. */
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './check.ts';
-import { EXIT, UsageError } from './errors.ts';
+import { EXIT, reportError } from './errors.ts';
 import { registerExplore } from './explore.ts';
 import { registerMatrix } from './matrix.ts';
 import { registerMerge } from './merge.ts';
@@ -13,6 +13,7 @@ import { preloadModelFiles } from './resolve.ts';
 export async function main(argv: readonly string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
   const program = new Command('crsim')
     .description('model checker of the linux-cr checkpoint/restart restart protocol')
+    .option('--debug', 'on an internal or model error, print the stack')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => out(s.trimEnd()) });
   registerCheck(program, out);
@@ -32,10 +33,7 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return EXIT.usage;
     }
-    if (e instanceof UsageError) {
-      process.stderr.write(`crsim: ${e.message}\n`);
-      return EXIT.usage;
-    }
-    throw e;
+    // usage 2, a model error 4, anything else 5: a crash never reads as a verdict
+    return reportError(e, argv.includes('--debug'));
   }
 }

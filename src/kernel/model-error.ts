@@ -33,6 +33,6 @@ export class ModelError extends Error {
 /** Runs a model's code for `actor` at `step`; anything it throws becomes a {@link ModelError}. */
 export function blame(model: string, actor: string, step: string, e: unknown): never {
   if (e instanceof ModelError) throw e;
-  const reason = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : `threw ${String(e)}`;
+  const reason = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message.split('\n')[0]}` : `threw ${String(e)}`;
   throw new ModelError(model, actor, step, reason, { cause: e });
 }

@@ -221,6 +221,11 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
     return step;
   }
 
+  /** A step that jumped to a label with no step: the model's error (exit 4), caught before a property sees the state. */
+  function landed<P extends Proc>(steps: Steps<P>, to: string, from: string): void {
+    if (to !== DONE && to !== GONE && !steps[to]) throw new Error(`it jumped to '${to}', which no step has as its label (from '${from}')`);
+  }
+
   /** Runs an action's step on a mutable copy of the state. */
   function apply(d: Draft<RestartState>, a: RestartAction): void {
     try {
@@ -229,9 +234,11 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
         fireFault(d, scenario.faults[a.fault]!, env);
       } else if (a.actor === COORDINATOR) {
         variant.coordinator[a.pc]!.run(d, d.coord, env, -1);
+        landed(variant.coordinator, d.coord.pc, a.pc);
       } else {
         const i = a.actor - 1;
         variant.task[a.pc]!.run(d, d.tasks[i]!, env, i);
+        landed(variant.task, d.tasks[i]!.pc, a.pc);
       }
     } catch (e) {
       // a step that throws is a model error (exit 4), not a violation: name the actor and the step
