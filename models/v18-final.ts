@@ -258,17 +258,15 @@ export const task: Steps<Task> = {
       self.pc = prepare('T9');
     },
   },
-  T11: {
+  T11n: {
     fn: 'do_restore_task',
-    cite: 'v18-73 do_restore_task out: ret < 0 && !ckpt_test_ctx_error -> restore_notify_error; wake_up_all(&ctx->waitq); wake_up_all(&ctx->ghostq)',
+    cite: 'v18-73 do_restore_task out: ret < 0 && !ckpt_test_ctx_error (T11, v18\'s) -> restore_notify_error; wake_up_all(&ctx->waitq); wake_up_all(&ctx->ghostq)',
     reads: ['ctx.kflags'],
     writes: ['ctx.kflags', 'ctx.complete', 'waitq', 'ghostq'],
     run(s, self) {
-      if (self.ret < 0 && !ctx_use(s, 'T11').error) {
-        restore_notify_error(s, self.ret, 'T11');
-        wake_up_all(s, 'waitq');
-        wake_up_all(s, 'ghostq');
-      }
+      restore_notify_error(s, self.ret, 'T11n');
+      wake_up_all(s, 'waitq');
+      wake_up_all(s, 'ghostq');
       self.pc = 'T12';
     },
   },

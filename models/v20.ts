@@ -160,7 +160,7 @@ export const coordinator: Steps<Coordinator> = {
 };
 
 export const task: Steps<Task> = {
-  ...without(v18final_task, 'T3', 'T10'),
+  ...without(v18final_task, 'T3', 'T10', 'T11n'),
   T2: {
     fn: 'wait_checkpoint_ctx',
     cite: 'v20-30 wait_checkpoint_ctx: ctx = get_task_ctx(current) under task_lock (R_local); !ctx -> -EAGAIN; then do_restart: RESTART_GHOST ? do_ghost_task : do_restore_task',
@@ -193,7 +193,7 @@ export const task: Steps<Task> = {
     writes: ['self.blocked', 'self.sigPending'],
     run(_s, self) {
       self.blocked = true;
-      self.sigPending = false; // recalc_sigpending: what is pending is now blocked (see the header on SIGKILL)
+      self.sigPending = self.fatal; // recalc_sigpending: what is pending is now blocked, but SIGKILL (a fatal signal fault) never is
       self.pc = 'T6b';
     },
   },

@@ -5,11 +5,17 @@
  * still activates the next task for a PF_RESTARTING task, and a zombie does not
  * call restore_task_done. After the root restores, nobody activates
  * pids_arr[1]: the coordinator never completes. Breaks P9.
+ *
+ * prepare_descendants keeps v20-30's count rule, `if (nr_pids !=
+ * ctx->nr_pids) return -ESRCH` (73/96 relaxes it to `<`, for ghosts), then
+ * `atomic_set(&ctx->nr_total, nr_pids)` (the context line of 73/96's hunk).
  */
 import { readIs } from '../../src/kernel/footprint.ts';
-import { BUG_ON, ctx_use } from '../../src/kernel/ctx.ts';
+import { BUG_ON, ckpt_ctx_get, ctx_use } from '../../src/kernel/ctx.ts';
 import type { RestartVariant } from '../../src/kernel/model.ts';
-import { EIO, type Task } from '../../src/kernel/state.ts';
+import { wake_up_process } from '../../src/kernel/sched.ts';
+import { EBUSY, EIO, ESRCH, type Task } from '../../src/kernel/state.ts';
+import { prepared_count } from '../v18.ts';
 import { restore_activate_next, without } from '../v18-final.ts';
 import { ckpt_set_error, out, v20 } from '../v20.ts';
 
@@ -18,6 +24,40 @@ export const b15: RestartVariant = {
   name: 'mutant:B15',
   summary: 'v20 patches 30–72: no restore_activate_next in do_restore_task (a bisect artifact)',
   breaks: 'P9',
+  coordinator: {
+    ...v20.coordinator,
+    C5p: {
+      fn: 'prepare_descendants',
+      cite: 'v20-30 __prepare_descendants via walk_task_subtree: exit_state == 0 -> set_task_ctx (busy -> -EBUSY); wake_up_process; then if (nr_pids != ctx->nr_pids) return -ESRCH; atomic_set(&ctx->nr_total, nr_pids)',
+      reads: ['tasklist', 'slot[next]'],
+      writes: ['ctx.refcount', 'slot[next]', 'task[next].sched', 'ctx.nrTotal'],
+      detail: (_s, self, env) => `pid ${env.vpids[env.walk[self.reg]!]}`,
+      run(s, self, env) {
+        const t = s.tasks[env.walk[self.reg]!]!;
+        if (readIs(t, 'exitState', 0)) {
+          if (t.slot) {
+            self.ret = EBUSY; // set_task_ctx returns 1: the walk stops
+            self.reg = -1;
+            self.pc = 'C7';
+            return;
+          }
+          ckpt_ctx_get(s, 'C5p');
+          t.slot = true;
+          wake_up_process(t);
+        }
+        if (++self.reg < env.walk.length) return;
+        const count = prepared_count(s, env, self.reg);
+        self.reg = -1;
+        if (count !== env.nrPids) {
+          self.ret = ESRCH; // v20-30: "fail unless number of processes matches"
+          self.pc = 'C7';
+          return;
+        }
+        s.ctx.nrTotal = count;
+        self.pc = 'C5a1';
+      },
+    },
+  },
   task: {
     ...without(v20.task, 'T8a1', 'T8a2', 'X2d'),
     T6e: {
