@@ -76,6 +76,14 @@ export interface Model<S, A extends Action = Action> {
   describe?(prev: S, action: A, next: S): string;
   /** optional: footprints for partial-order reduction (without it the reduced search falls back to plain) */
   readonly por?: PorSupport<S, A>;
+  /** optional: the timing class of an action, for timed runs (src/engine/timed.ts); without it every action is `default` */
+  timeClass?(action: A): TimeClass;
+}
+
+/** How long an action takes is drawn from its class's distribution, times `scale` (e.g. a task's image size). */
+export interface TimeClass {
+  readonly name: string;
+  readonly scale?: number;
 }
 
 /** The thread of an action: its `thread`, or its actor. */
