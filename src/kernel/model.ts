@@ -13,6 +13,7 @@ import { blame, ModelError } from './model-error.ts';
 import { restore_task_struct, type RestoredTaskStruct } from './header.ts';
 import { hasInvalidHeader, type FaultSpec, type Scenario, type ScenarioTask } from './scenario.ts';
 import { signal_wake_up } from './sched.ts';
+import { restartTimeClass } from './timing.ts';
 import { COORDINATOR, type Coordinator, type Proc, type RestartState, type Task } from './state.ts';
 
 
@@ -347,6 +348,8 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
         .map((c) => formatChange({ ...c, path: c.path.replace(/^tasks\[(\d+)\]/, (_m, i: string) => `task ${env.vpids[Number(i)]}`) }))
         .join(', ');
     },
+    // timed runs (src/engine/timed.ts): each step's timing class, by its label
+    timeClass: restartTimeClass(env),
     injected: (s) => staticFault || s.fired.some(Boolean),
     finished(s, actor) {
       const pc = actor === COORDINATOR ? s.coord.pc : s.tasks[actor - 1]!.pc;

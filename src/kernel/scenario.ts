@@ -43,6 +43,8 @@ const taskSchema = z
     tgid: z.number().int().min(1).optional(),
     header: headerSchema.optional(),
     exitSignal: z.number().int().min(-1).max(64).optional(),
+    /** timed runs: restore_task's work relative to a unit image (src/kernel/timing.ts) */
+    imageSize: z.number().finite().positive().max(1e6).optional(),
   })
   .strict();
 
@@ -74,6 +76,8 @@ export interface ScenarioTask {
   readonly header: TaskHeader;
   /** the exit signal mktree gave the task: SIGCHLD for a fork, -1 for a thread */
   readonly exitSignal: number;
+  /** timed runs only: restore_task's work relative to a unit image (default 1) */
+  readonly imageSize?: number;
 }
 
 export interface Scenario {
@@ -169,7 +173,7 @@ export function parseScenario(input: unknown, source = 'scenario'): Scenario {
     if ((header.state === TASK_DEAD) !== zombie) {
       fail(['tasks', i, 'header', 'state'], `expected ${zombie ? TASK_DEAD : 'a state other than 64 (TASK_DEAD)'} for a ${t.kind} task`);
     }
-    tasks.push({ vpid: t.vpid, kind: t.kind, leader, tgid, header, exitSignal });
+    tasks.push({ vpid: t.vpid, kind: t.kind, leader, tgid, header, exitSignal, ...(t.imageSize !== undefined ? { imageSize: t.imageSize } : {}) });
   });
   const faults = raw.faults ?? [];
   // pids_arr first, then ghosts; the walk visits them in the order listed, extra tasks last
