@@ -229,6 +229,8 @@ export function selectProperties(all: RestartProperty[], spec: string | undefine
   for (const part of spec.split(',').map((x) => x.trim())) {
     const range = /^P(\d+)\s*[-–]\s*P(\d+)$/.exec(part);
     if (range) {
+      // a reversed range selects nothing: refused, since checking nothing would read as a pass
+      if (Number(range[1]) > Number(range[2])) throw new RangeError(`--properties: '${part}' is a reversed range (expected P${range[2]}-P${range[1]})`);
       for (let k = Number(range[1]); k <= Number(range[2]); k++) ids.add(`P${k}`);
     } else ids.add(part);
   }

@@ -1,11 +1,15 @@
 /** Turns the options shared by the commands into a model, a scenario and properties. */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { register as registerHooks } from 'node:module';
+import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findVariant, variants } from '../../models/index.ts';
 import { restartProperties, selectProperties, type RestartProperty } from '../../properties/restart.ts';
+import { JsonInputError, parseJsonInput } from '../engine/json-input.ts';
 import { buildModel, type RestartModel, type RestartVariant } from '../kernel/model.ts';
 import { DEFAULT_SCENARIO, parseScenario, ScenarioError, shorthandScenario, type Scenario } from '../kernel/scenario.ts';
+import { setModelSource } from '../trace/replayfile.ts';
 import { intOption, UsageError } from './errors.ts';
 
 export interface TargetOptions {
@@ -25,9 +29,10 @@ export function loadScenarioFile(file: string): Scenario {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonInput(text);
   } catch (e) {
-    throw new UsageError(`${file}: not valid JSON: ${(e as Error).message}`);
+    if (e instanceof JsonInputError) throw new UsageError(`${file}: ${e.message}`);
+    throw e;
   }
   return parseScenario(json, file);
 }
@@ -40,8 +45,11 @@ export function resolveScenario(o: TargetOptions): Scenario {
       }
       return loadScenarioFile(o.scenario);
     }
-    if (o.tasks !== undefined || o.zombies !== undefined) {
-      const n = intOption('--tasks', o.tasks ?? '4', 1, 64)!;
+    if (o.zombies !== undefined && o.tasks === undefined) {
+      throw new UsageError(`--zombies: applies with --tasks, the shorthand scenario it places zombies in (got --zombies ${o.zombies} without --tasks)`);
+    }
+    if (o.tasks !== undefined) {
+      const n = intOption('--tasks', o.tasks, 1, 64)!;
       const z = intOption('--zombies', o.zombies ?? '0', 0, 64)!;
       return shorthandScenario(n, z);
     }
@@ -65,9 +73,35 @@ function isVariant(x: unknown): x is RestartVariant {
   return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.coordinator === 'object' && v.coordinator !== null && typeof v.task === 'object' && v.task !== null;
 }
 
+/** sha256 of a model file's text, as shard and replay files record it. */
+export function fileHash(file: string): string {
+  return `sha256:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
+}
+
 /**
- * Imports a model file (TypeScript runs through tsx) and returns the variant it
- * exports: the default export, or its only named RestartVariant.
+ * Makes Node load TypeScript files of a model's folder as ES modules even
+ * where no package.json says `"type": "module"` (tsx would load them as
+ * CommonJS, and an `export` then fails with "Cannot require() ES Module … in
+ * a cycle"). One loader hook per folder, in this thread (workers load the
+ * model through here too).
+ */
+const esmFolders = new Set<string>();
+function loadAsEsm(file: string): void {
+  const folder = pathToFileURL(dirname(file)).href + '/';
+  if (esmFolders.has(folder) || typeof registerHooks !== 'function') return;
+  esmFolders.add(folder);
+  const mine = `(u) => u.startsWith(${JSON.stringify(folder)}) && /\\.(ts|mts)$/.test(u) && !u.includes('/node_modules/')`;
+  const hooks = `const mine = ${mine};
+export async function resolve(s, c, next) { const r = await next(s, c); return mine(r.url) ? { ...r, format: 'module' } : r; }
+export async function load(u, c, next) { return next(u, mine(u) ? { ...c, format: 'module' } : c); }`;
+  registerHooks(`data:text/javascript,${encodeURIComponent(hooks)}`);
+}
+
+/**
+ * Imports a model file (TypeScript runs through tsx, as an ES module wherever
+ * it is) and returns the variant it exports: the default export, or its only
+ * named RestartVariant. Only files named on the command line (`--model`) come
+ * here, or a shard file's model once its recorded hash matched.
  */
 export async function loadModelFile(spec: string): Promise<RestartVariant> {
   const hit = loadedFiles.get(spec);
@@ -76,11 +110,17 @@ export async function loadModelFile(spec: string): Promise<RestartVariant> {
   if (!existsSync(file)) {
     throw new UsageError(`--model: no such file '${spec}' (expected a registered model name or a .ts file exporting a RestartVariant)`);
   }
+  loadAsEsm(file);
   let mod: Record<string, unknown>;
   try {
+    if (/\.[mc]?ts$/.test(file)) await typescriptLoader();
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e) {
-    throw new UsageError(`--model: cannot load '${spec}': ${String((e as Error).message ?? e).split('\n')[0]}`);
+    const why = String((e as Error).message ?? e).split('\n')[0]!;
+    const hint = /require\(\) ES Module|Unexpected token 'export'|Cannot use import statement/.test(why)
+      ? ` (rename it to .mts, or put a package.json with {"type": "module"} in its folder)`
+      : '';
+    throw new UsageError(`--model: cannot load '${spec}': ${why}${hint}`);
   }
   let variant: RestartVariant;
   if (isVariant(mod['default'])) variant = mod['default'];
@@ -95,8 +135,21 @@ export async function loadModelFile(spec: string): Promise<RestartVariant> {
     }
     variant = named[0]!;
   }
+  // replay files of this model record the file's own hash and path
+  setModelSource(variant, { hash: fileHash(file), source: basename(file) });
   loadedFiles.set(spec, variant);
   return variant;
+}
+
+let tsx: Promise<void> | undefined;
+/**
+ * Run from the build (dist/, .js), Node cannot import a .ts model by itself:
+ * tsx is loaded then, and only then. From source, whatever runs the .ts
+ * sources (tsx, vitest) already imports it.
+ */
+function typescriptLoader(): Promise<void> {
+  if (!import.meta.url.endsWith('.js')) return Promise.resolve();
+  return (tsx ??= import('tsx/esm/api').then((m) => void m.register()));
 }
 
 /** Loads the model files a `--model` value names (comma-separated for `crsim matrix`), so that resolveModel finds them. */
@@ -112,7 +165,8 @@ export async function resolveVariant(name: string | undefined): Promise<RestartV
   return isModelFile(spec) ? loadModelFile(spec) : registered(spec);
 }
 
-function registered(name: string): RestartVariant {
+/** A model of this build, by name: never code named by a file (a replay file, a token). */
+export function registered(name: string): RestartVariant {
   const variant = findVariant(name);
   if (!variant) {
     throw new UsageError(`--model: unknown model '${name}' (expected one of: ${variants.map((v) => v.name).join(', ')}, or a .ts file)`);
@@ -122,18 +176,39 @@ function registered(name: string): RestartVariant {
 
 export function resolveModel(name: string | undefined, scenario: Scenario): RestartModel {
   const spec = name ?? 'v18';
+  let variant: RestartVariant;
   if (isModelFile(spec)) {
-    const variant = loadedFiles.get(spec);
-    if (!variant) throw new Error(`internal: model file '${spec}' was not loaded before use (preloadModelFiles)`);
-    return buildModel(variant, scenario);
+    const loaded = loadedFiles.get(spec);
+    if (!loaded) throw new Error(`internal: model file '${spec}' was not loaded before use (preloadModelFiles)`);
+    variant = loaded;
+  } else variant = registered(spec);
+  assertFits(variant, scenario);
+  return buildModel(variant, scenario);
+}
+
+/**
+ * Refuses a scenario the model cannot run as written: a ghost task
+ * (RESTART_GHOST, v18 73/80) on a model that predates ghosts, where it would
+ * exit at once and read as a violation of the protocol.
+ */
+export function assertFits(variant: RestartVariant, scenario: Scenario, source = 'scenario'): void {
+  const ghost = scenario.tasks.find((t) => t.kind === 'ghost');
+  if (ghost && variant.ghostStart === undefined) {
+    const with_ = variants.filter((v) => v.ghostStart !== undefined).map((v) => v.name);
+    throw new UsageError(
+      `${source}: task ${ghost.vpid}: kind: model ${variant.name} has no ghost tasks (RESTART_GHOST came with v18 73/80); expected a live or zombie task, or a model with ghosts (${with_.join(', ')}) (got "ghost")`,
+    );
   }
-  return buildModel(registered(spec), scenario);
 }
 
 export function resolveProperties(model: RestartModel, spec: string | undefined): RestartProperty[] {
+  let chosen: RestartProperty[];
   try {
-    return selectProperties(restartProperties(model), spec);
+    chosen = selectProperties(restartProperties(model), spec);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  // checking nothing is never a pass
+  if (chosen.length === 0) throw new UsageError(`--properties: expected at least one property, e.g. P1-P10 (got '${spec}')`);
+  return chosen;
 }

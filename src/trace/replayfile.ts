@@ -9,11 +9,12 @@
  * token is the same file, minus the steps, in one URL-safe line.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
+import { JsonInputError, parseJsonInput } from '../engine/json-input.ts';
 import { restartProperties, selectProperties, type RestartProperty } from '../../properties/restart.ts';
 import { scenarioToInput, type ScenarioInput } from '../arbitraries/scenario.ts';
 import { checkEnd, checkStep, type Failure } from '../engine/evaluate.ts';
@@ -24,6 +25,7 @@ import { parseScenario, ScenarioError } from '../kernel/scenario.ts';
 import type { RestartState } from '../kernel/state.ts';
 import { findStep, stepRef, stepRefText, type StepRef } from './match.ts';
 import { changesText } from './swimlane.ts';
+import { crsimVersion, packageRoot } from '../package.ts';
 
 export const REPLAY_FORMAT = 'crsim-replay/1';
 const TOKEN_PREFIX = 'crsim1.';
@@ -61,26 +63,35 @@ export class ReplayFileError extends Error {
   override readonly name = 'ReplayFileError';
 }
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { crsimVersion };
 
-let version: string | undefined;
-/** This build's version (package.json). */
-export function crsimVersion(): string {
-  version ??= (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  return version;
-}
+/** The models this code was built with: models/ beside src/, or dist/models/ beside dist/src/. */
+const MODELS = fileURLToPath(new URL('../../models/', import.meta.url));
 
-function tsFiles(dir: string): string[] {
+/** The model modules under `dir`: .ts from source, .js (not .d.ts) from the build. */
+function modelFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...tsFiles(p));
-    else if (name.endsWith('.ts')) out.push(p);
+    if (statSync(p).isDirectory()) out.push(...modelFiles(p));
+    else if (/\.(ts|js)$/.test(name) && !name.endsWith('.d.ts')) out.push(p);
   }
   return out;
 }
 
+/** The TypeScript source of a model module (itself from source; models/….ts in the package from the build, when shipped). */
+function sourceOf(file: string): string {
+  if (file.endsWith('.ts')) return file;
+  const ts = join(packageRoot(), 'models', relative(MODELS, file)).replace(/\.js$/, '.ts');
+  return existsSync(ts) ? ts : file;
+}
+
 const sources = new WeakMap<RestartVariant, { hash: string; source?: string }>();
+
+/** Records where a variant loaded from a model file came from: the sha256 of the file's text and its name. */
+export function setModelSource(variant: RestartVariant, src: { hash: string; source?: string }): void {
+  sources.set(variant, src);
+}
 
 /**
  * The source file that defines a variant (a file under models/ that exports
@@ -91,7 +102,7 @@ const sources = new WeakMap<RestartVariant, { hash: string; source?: string }>()
 export async function modelSource(variant: RestartVariant): Promise<{ hash: string; source?: string }> {
   const known = sources.get(variant);
   if (known) return known;
-  const files = tsFiles(join(ROOT, 'models')).sort((a, b) => Number(a.endsWith('index.ts')) - Number(b.endsWith('index.ts')));
+  const files = modelFiles(MODELS).sort((a, b) => Number(/index\.[tj]s$/.test(a)) - Number(/index\.[tj]s$/.test(b)));
   let found: { hash: string; source?: string } | undefined;
   for (const file of files) {
     let mod: Record<string, unknown>;
@@ -101,8 +112,9 @@ export async function modelSource(variant: RestartVariant): Promise<{ hash: stri
       continue; // a model that does not load cannot be this one
     }
     if (Object.values(mod).includes(variant)) {
-      const text = readFileSync(file, 'utf8');
-      found = { hash: `sha256:${createHash('sha256').update(text).digest('hex')}`, source: file.slice(ROOT.length) };
+      const src = sourceOf(file); // the same hash whether crsim runs from source or from the build
+      const text = readFileSync(src, 'utf8');
+      found = { hash: `sha256:${createHash('sha256').update(text).digest('hex')}`, source: relative(packageRoot(), src).split(sep).join('/') };
       break;
     }
   }
@@ -219,17 +231,32 @@ export function encodeToken(f: ReplayFile): string {
   return TOKEN_PREFIX + deflateRawSync(Buffer.from(JSON.stringify(compact))).toString('base64url');
 }
 
+/** The most a token may inflate to: 1 MiB (a token of a 10,000-step schedule is about 60 KB inflated). */
+export const MAX_TOKEN_BYTES = 1 << 20;
+
 export function isToken(s: string): boolean {
   return s.startsWith(TOKEN_PREFIX);
 }
 
 /** Reads a token back into a replay file (with no steps: the schedule's indices replay it). */
 export function decodeToken(token: string): ReplayFile {
+  let text: string;
+  try {
+    // a token inflates to a few KB; a bomb stops at the bound, at once, not after a gigabyte
+    text = inflateRawSync(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url'), { maxOutputLength: MAX_TOKEN_BYTES }).toString('utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new ReplayFileError(`replay token: inflates to more than ${MAX_TOKEN_BYTES.toLocaleString('en-US')} bytes (expected a token as crsim prints it, a few KB at most)`);
+    }
+    throw new ReplayFileError(`replay token: not a crsim token (expected ${TOKEN_PREFIX}… as crsim prints it; got ${token.slice(0, 24)}…)`);
+  }
   let compact: Record<string, unknown>;
   try {
-    compact = JSON.parse(inflateRawSync(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url')).toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new ReplayFileError(`replay token: not a crsim token (expected ${TOKEN_PREFIX}… as crsim prints it; got ${token.slice(0, 24)}…)`);
+    const json = parseJsonInput(text);
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new JsonInputError('expected an object');
+    compact = json as Record<string, unknown>;
+  } catch (e) {
+    throw new ReplayFileError(`replay token: not a crsim token (${(e as Error).message}; got ${token.slice(0, 24)}…)`);
   }
   const c = String(compact.c ?? '');
   return parseReplayFile(
@@ -259,9 +286,10 @@ export function readReplay(fileOrToken: string): ReplayFile {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonInput(text);
   } catch (e) {
-    throw new ReplayFileError(`${fileOrToken}: not valid JSON: ${(e as Error).message}`);
+    if (e instanceof JsonInputError) throw new ReplayFileError(`${fileOrToken}: ${e.message}`);
+    throw e;
   }
   return parseReplayFile(json, fileOrToken);
 }
