@@ -248,8 +248,8 @@ export function scenarioArb(options: ScenarioArbOptions = {}): fc.Arbitrary<Scen
  */
 export function scenarioToInput(s: Scenario): ScenarioInput {
   const extra = s.faults.filter((f) => f.type === 'extra-task').length;
-  const listed = s.walk.slice(0, s.walk.length - extra).map((i) => s.tasks[i]!);
-  const extraTasks = s.walk.slice(s.walk.length - extra).map((i) => s.tasks[i]!);
+  const listed = s.listed.slice(0, s.listed.length - extra).map((i) => s.tasks[i]!);
+  const extraTasks = s.listed.slice(s.listed.length - extra).map((i) => s.tasks[i]!);
   let e = 0;
   // parseScenario numbers an extra task after the largest vpid so far: write the vpid only when it differs
   let next = Math.max(...listed.map((t) => t.vpid)) + 1;

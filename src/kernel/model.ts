@@ -32,6 +32,8 @@ export interface Env {
   readonly restored: readonly RestoredTaskStruct[];
   /** index of the `restore-fails` fault of task i, or -1 */
   readonly restoreFault: readonly number[];
+  /** index of the `dies-in-restore` fault of task i, or -1 */
+  readonly dieFault: readonly number[];
   /** vpids missing from the pid-ns (the `esrch` fault) */
   readonly missing: ReadonlySet<number>;
   /** the variant's name */
@@ -104,6 +106,7 @@ function makeEnv(variant: RestartVariant, scenario: Scenario): Env {
   const restoreFault = tasks.map((t) =>
     scenario.faults.findIndex((f) => f.type === 'restore-fails' && f.task === t.vpid),
   );
+  const dieFault = tasks.map((t) => scenario.faults.findIndex((f) => f.type === 'dies-in-restore' && f.task === t.vpid));
   const missing = new Set(scenario.faults.flatMap((f) => (f.type === 'esrch' ? [f.task] : [])));
   return {
     scenario,
@@ -114,6 +117,7 @@ function makeEnv(variant: RestartVariant, scenario: Scenario): Env {
     tasks,
     restored: tasks.map((t) => restore_task_struct(t.header, t.leader)),
     restoreFault,
+    dieFault,
     missing,
     model: variant.name,
   };
@@ -125,7 +129,31 @@ function actorName(t: ScenarioTask, inPidsArr: boolean): string {
 }
 
 function faultName(f: FaultSpec): string {
-  return f.type === 'signal-coordinator' ? 'signal → coordinator' : `${f.type} → ${'task' in f ? f.task : ''}`;
+  if (f.type === 'signal-coordinator') return 'signal → coordinator';
+  if (f.type === 'signal' && f.disposition && f.disposition !== 'handled') return `${f.disposition} signal → ${f.task}`;
+  return `${f.type} → ${'task' in f ? f.task : ''}`;
+}
+
+/** The label a fault's action shows in a trace. */
+function faultLabel(f: FaultSpec): string {
+  switch (f.type) {
+    case 'restore-fails':
+      return 'fail restore_task';
+    case 'dies-in-restore':
+      return 'oops in restore_task';
+    case 'signal':
+      return f.disposition === 'fatal' ? 'fatal signal' : f.disposition === 'ignored' ? 'ignored signal' : 'signal';
+    default:
+      return 'signal';
+  }
+}
+
+/**
+ * An ignored signal is dropped when sent and changes nothing, so its firing
+ * does not count as an injected fault: P8 still asks such a run to succeed.
+ */
+function counts(f: FaultSpec): boolean {
+  return !(f.type === 'signal' && f.disposition === 'ignored');
 }
 
 /** Faults that fire at a step of the explorer's choosing (`esrch` and `extra-task` are static). */
@@ -137,8 +165,9 @@ function faultEnabled(s: RestartState, f: FaultSpec, env: Env): boolean {
     }
     case 'signal-coordinator':
       return !readIs(s.coord, 'pc', DONE);
-    case 'restore-fails': {
-      // restore_task is running: the fault makes it return an error at T6e
+    case 'restore-fails':
+    case 'dies-in-restore': {
+      // restore_task is running (T6b done, T6e not yet): at T6e it fails, or the task dies
       return readIs(s.tasks[env.vpids.indexOf(f.task)]!, 'pc', 'T6e');
     }
     case 'esrch':
@@ -147,10 +176,47 @@ function faultEnabled(s: RestartState, f: FaultSpec, env: Env): boolean {
   }
 }
 
-/** A plain signal (not SIGKILL): while the task blocks signals it stays queued, neither pending nor waking. */
+/**
+ * A fault fires.
+ *
+ * A `handled` signal (the default) is a plain signal: while the task blocks
+ * signals (v20 T5b–T12) it stays queued, neither pending nor waking; otherwise
+ * it is pending and ends every later interruptible wait.
+ *
+ * An `ignored` one is dropped on send (kernel/signal.c send_signal ->
+ * prepare_signal: sig_ignored). A blocked signal is queued even if ignored,
+ * but its delivery then discards it: no effect either way.
+ *
+ * A `fatal` one (default action terminate): complete_signal (kernel/signal.c)
+ * sees sig_fatal and, unless the target blocks it, takes the whole thread
+ * group down at once: SIGNAL_GROUP_EXIT, then SIGKILL (never blocked) added to
+ * every thread and signal_wake_up. SIGKILL interrupts every later wait like
+ * any signal. A target that blocks it (v20) keeps it queued until
+ * post_restore_task unblocks it (T12), after the last wait; its thread-mates
+ * are killed only at its delivery, outside the model. Either way the task dies
+ * at its return to user space (`fatal`, see buildModel's apply).
+ *
+ * `dies-in-restore` and `restore-fails` only mark the run: the task's own T6e
+ * step acts on it (buildModel's apply; the variants' T6e).
+ */
 function fireFault(d: Draft<RestartState>, f: FaultSpec, env: Env): void {
   if (f.type === 'signal') {
-    const t = d.tasks[env.vpids.indexOf(f.task)]!;
+    const target = env.vpids.indexOf(f.task);
+    const t = d.tasks[target]!;
+    if (f.disposition === 'ignored') return;
+    if (f.disposition === 'fatal') {
+      if (t.blocked) {
+        t.fatal = true;
+        return;
+      }
+      const tgid = env.tasks[target]!.tgid;
+      d.tasks.forEach((mate, i) => {
+        if (env.tasks[i]!.tgid !== tgid || mate.pc === DONE || mate.pc === GONE) return;
+        mate.fatal = true;
+        signal_wake_up(mate);
+      });
+      return;
+    }
     if (!t.blocked) signal_wake_up(t);
   } else if (f.type === 'signal-coordinator') signal_wake_up(d.coord);
 }
@@ -170,6 +236,7 @@ export function initialState(variant: RestartVariant, scenario: Scenario): Resta
       exitCode: 0,
       exitSignal: t.exitSignal,
       blocked: false,
+      fatal: false,
     })),
     fired: scenario.faults.map(() => false),
     oops: null,
@@ -238,8 +305,21 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
         landed(variant.coordinator, d.coord.pc, a.pc);
       } else {
         const i = a.actor - 1;
-        variant.task[a.pc]!.run(d, d.tasks[i]!, env, i);
-        landed(variant.task, d.tasks[i]!.pc, a.pc);
+        const t = d.tasks[i]!;
+        const die = env.dieFault[i]!;
+        if (a.pc === 'T6e' && die >= 0 && d.fired[die]) {
+          // dies-in-restore: restore_task oopses (die() -> do_exit, arch/x86/kernel/dumpstack.c
+          // oops_end) and the task runs do_exit (X1) with PF_RESTARTING and checkpoint_ctx still
+          // set, R_local never put: exit_checkpoint passes the token on as if the restore had
+          // succeeded (reference B8, real variant). A SIGKILL cannot do this: it acts only at
+          // the return to user space (a `fatal` signal).
+          t.pc = 'X1';
+        } else variant.task[a.pc]!.run(d, t, env, i);
+        // A fatal signal: the task never reaches user space. On the way out
+        // (do_notify_resume -> do_signal -> get_signal_to_deliver, kernel/signal.c)
+        // SIGKILL's default action is do_group_exit: do_exit, not the return.
+        if (t.pc === DONE && t.fatal) t.pc = 'X1';
+        landed(variant.task, t.pc, a.pc);
       }
     } catch (e) {
       // a step that throws is a model error (exit 4), not a violation: name the actor and the step
@@ -305,7 +385,7 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
             const target = 'task' in f ? `task[${env.vpids.indexOf(f.task)}]` : 'coord';
             a = {
               actor: envActor,
-              label: f.type === 'restore-fails' ? 'fail restore_task' : 'signal',
+              label: faultLabel(f),
               detail: faultName(f),
               pc: 'fault',
               fault: k,
@@ -350,7 +430,7 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
     },
     // timed runs (src/engine/timed.ts): each step's timing class, by its label
     timeClass: restartTimeClass(env),
-    injected: (s) => staticFault || s.fired.some(Boolean),
+    injected: (s) => staticFault || s.fired.some((fired, k) => fired && counts(scenario.faults[k]!)),
     finished(s, actor) {
       const pc = actor === COORDINATOR ? s.coord.pc : s.tasks[actor - 1]!.pc;
       return pc === DONE || pc === GONE;

@@ -48,10 +48,20 @@ const taskSchema = z
   })
   .strict();
 
+/**
+ * What the target does with a signal (spec §1, amended 2026-12-06): `handled`
+ * (a handler is installed: the signal stays pending and ends every later
+ * interruptible wait), `fatal` (default action terminate: SIGKILL, the task
+ * never returns to user space) or `ignored` (SIG_IGN: dropped when sent).
+ */
+export const DISPOSITIONS = ['handled', 'fatal', 'ignored'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
 const faultSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('signal'), task: z.number().int().min(1) }).strict(),
+  z.object({ type: z.literal('signal'), task: z.number().int().min(1), disposition: z.enum(DISPOSITIONS).optional() }).strict(),
   z.object({ type: z.literal('signal-coordinator') }).strict(),
   z.object({ type: z.literal('restore-fails'), task: z.number().int().min(1) }).strict(),
+  z.object({ type: z.literal('dies-in-restore'), task: z.number().int().min(1) }).strict(),
   z.object({ type: z.literal('esrch'), task: z.number().int().min(1) }).strict(),
   z.object({ type: z.literal('extra-task'), vpid: z.number().int().min(1).max(0x3fffffff).optional() }).strict(),
 ]);
@@ -92,6 +102,8 @@ export interface Scenario {
   readonly nrPids: number;
   /** the order in which prepare_descendants' DFS walk visits the tasks (indices into `tasks`) */
   readonly walk: readonly number[];
+  /** the order the scenario lists its tasks in, extra tasks last (indices into `tasks`) */
+  readonly listed: readonly number[];
   readonly faults: readonly FaultSpec[];
 }
 
@@ -176,10 +188,11 @@ export function parseScenario(input: unknown, source = 'scenario'): Scenario {
     tasks.push({ vpid: t.vpid, kind: t.kind, leader, tgid, header, exitSignal, ...(t.imageSize !== undefined ? { imageSize: t.imageSize } : {}) });
   });
   const faults = raw.faults ?? [];
-  // pids_arr first, then ghosts; the walk visits them in the order listed, extra tasks last
+  // pids_arr first, then ghosts
   const order = [...tasks.keys()].sort((a, b) => Number(tasks[a]!.kind === 'ghost') - Number(tasks[b]!.kind === 'ghost'));
   const ordered = order.map((k) => tasks[k]!);
-  const walk = tasks.map((_t, k) => order.indexOf(k));
+  const listed = tasks.map((_t, k) => order.indexOf(k));
+  const walk = descendantsWalk(tasks).map((k) => order.indexOf(k));
   const nrPids = ordered.filter((t) => t.kind !== 'ghost').length;
   let next = Math.max(...seen) + 1;
   faults.forEach((f, k) => {
@@ -189,12 +202,34 @@ export function parseScenario(input: unknown, source = 'scenario'): Scenario {
     seen.add(vpid);
     next = Math.max(next, vpid + 1);
     walk.push(ordered.length);
+    listed.push(ordered.length);
     ordered.push({ vpid, kind: 'live', leader: true, tgid: vpid, header: cleanHeader('live', SIGCHLD), exitSignal: SIGCHLD });
   });
   faults.forEach((f, k) => {
     if ('task' in f && !seen.has(f.task)) fail(['faults', k, 'task'], 'expected the vpid of a task of the scenario');
+    if (f.type === 'dies-in-restore' && ordered.find((t) => t.vpid === f.task)!.kind === 'ghost') {
+      fail(['faults', k, 'task'], 'expected the vpid of a task that runs restore_task (a ghost never does)');
+    }
   });
-  return { name: raw.name ?? `${tasks.length} tasks`, tasks: ordered, nrPids, walk, faults };
+  return { name: raw.name ?? `${tasks.length} tasks`, tasks: ordered, nrPids, walk, listed, faults };
+}
+
+/**
+ * The order prepare_descendants visits the listed tasks in (v17-26 restart.c,
+ * the same loop in v18 and, as walk_task_subtree, v20): depth first from the
+ * root over the children lists, then, back at the root, `root = task =
+ * next_thread(task)` and the same for each thread of the root until
+ * `root == leader`. The root's threads therefore come after its whole subtree,
+ * whatever their place in the list. A scenario gives no parents: the other
+ * tasks are its root's subtree in the DFS order listed. A thread of another
+ * leader stays where listed: in the kernels of the series (2.6.31–32, before
+ * 2.6.35 stopped putting sub-threads on ->children), copy_process puts it on
+ * its leader's parent's children list, where the DFS meets it as a sibling.
+ */
+function descendantsWalk(tasks: readonly ScenarioTask[]): number[] {
+  const rootThread = (t: ScenarioTask): boolean => !t.leader && t.tgid === tasks[0]!.vpid;
+  const keys = [...tasks.keys()];
+  return [...keys.filter((k) => !rootThread(tasks[k]!)), ...keys.filter((k) => rootThread(tasks[k]!))];
 }
 
 function cleanHeader(kind: ScenarioTask['kind'], exitSignal: number): TaskHeader {

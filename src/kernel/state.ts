@@ -58,6 +58,12 @@ export interface Task extends Proc {
   exitSignal: number;
   /** every signal but SIGKILL/SIGSTOP is blocked (v20 pre_restore_task): a plain signal neither pends nor wakes */
   blocked: boolean;
+  /**
+   * A fatal signal is queued (a `fatal` signal fault): SIGKILL once complete_signal
+   * converted it, or the signal itself while blocked. The task never returns to
+   * user space: it exits at the return instead (buildModel, src/kernel/model.ts).
+   */
+  fatal: boolean;
 }
 
 export interface Ctx {
