@@ -1,31 +1,47 @@
-/** The `crsim` command: subcommands register themselves; errors of input exit 2. */
+/**
+ * The `crsim` command: subcommands register themselves; errors of input exit 2.
+ * Start-up is part of every small check, so only the module of the command
+ * that runs is loaded (each pulls its own dependencies: rxjs, fast-check…);
+ * help, `--version` and an unknown command load them all.
+ */
 import { Command, CommanderError } from 'commander';
-import { registerCheck } from './check.ts';
+import { crsimVersion } from '../package.ts';
 import { EXIT, reportError } from './errors.ts';
-import { registerExplore } from './explore.ts';
-import { registerMatrix } from './matrix.ts';
-import { registerMerge } from './merge.ts';
-import { registerModels } from './models.ts';
-import { registerReplay } from './replay.ts';
-import { registerReport } from './report.ts';
-import { preloadModelFiles } from './resolve.ts';
+
+type Register = (program: Command, out: (s: string) => void) => void;
+
+/** Each command's module, in the order help lists them. */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  check: async () => (await import('./check.ts')).registerCheck,
+  models: async () => (await import('./models.ts')).registerModels,
+  explore: async () => (await import('./explore.ts')).registerExplore,
+  replay: async () => (await import('./replay.ts')).registerReplay,
+  report: async () => (await import('./report.ts')).registerReport,
+  matrix: async () => (await import('./matrix.ts')).registerMatrix,
+  merge: async () => (await import('./merge.ts')).registerMerge,
+};
+
+/** The commands to load for argv: the one named first, or all of them (help, --version, a typo). */
+function commandsFor(argv: readonly string[]): string[] {
+  const name = argv.find((a) => !a.startsWith('-'));
+  return name !== undefined && Object.hasOwn(COMMANDS, name) && !argv.includes('--version') && !argv.includes('-V') ? [name] : Object.keys(COMMANDS);
+}
 
 export async function main(argv: readonly string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
   const program = new Command('crsim')
     .description('model checker of the linux-cr checkpoint/restart restart protocol')
+    .version(crsimVersion(), '-V, --version', "print crsim's version")
     .option('--debug', 'on an internal or model error, print the stack')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => out(s.trimEnd()) });
-  registerCheck(program, out);
-  registerModels(program, out);
-  registerExplore(program, out);
-  registerReplay(program, out);
-  registerReport(program, out);
-  registerMatrix(program, out);
-  registerMerge(program, out);
-  // `--model FILE.ts` is imported before the command runs, so the commands resolve it synchronously
-  program.hook('preAction', async (_program, action) => preloadModelFiles(action.opts()['model'] as string | undefined));
   try {
+    const names = commandsFor(argv);
+    for (const register of await Promise.all(names.map((n) => COMMANDS[n]!()))) register(program, out);
+    // `--model FILE.ts` is imported before the command runs, so the commands resolve it synchronously
+    program.hook('preAction', async (_program, action) => {
+      const model = action.opts()['model'] as string | undefined;
+      if (model !== undefined) await (await import('./resolve.ts')).preloadModelFiles(model);
+    });
     await program.parseAsync([...argv], { from: 'user' });
     return (program.getOptionValue('exitCode') as number | undefined) ?? 0;
   } catch (e) {

@@ -32,5 +32,6 @@ export async function restartTarget(spec: TargetSpec): Promise<{ model: RestartM
 
 /** The recipe a worker thread follows to build the same target. */
 export function restartRecipe(spec: TargetSpec): Recipe {
-  return { module: new URL('./target.ts', import.meta.url).href, exportName: 'restartTarget', arg: spec };
+  // this very module, whether it runs from source (target.ts) or from the build (target.js)
+  return { module: import.meta.url, exportName: 'restartTarget', arg: spec };
 }
