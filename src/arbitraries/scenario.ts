@@ -28,6 +28,8 @@ export interface TaskInput {
   tgid?: number;
   header?: Partial<Record<'state' | 'exit_state' | 'exit_code' | 'exit_signal' | 'pdeath_signal', number>>;
   exitSignal?: number;
+  /** timed runs: restore_task's work relative to a unit image */
+  imageSize?: number;
 }
 
 export type FaultInput = { type: string; task?: number; vpid?: number };
@@ -275,6 +277,7 @@ export function scenarioToInput(s: Scenario): ScenarioInput {
       const header: NonNullable<TaskInput['header']> = {};
       for (const k of HEADER_FIELDS) if (t.header[k] !== clean[k]) header[k] = t.header[k];
       if (Object.keys(header).length) out.header = header;
+      if (t.imageSize !== undefined) out.imageSize = t.imageSize;
       return out;
     }),
     ...(faults.length ? { faults } : {}),
