@@ -8,8 +8,10 @@
  *
  * A scenario's code names its tasks in pids_arr order — L live, Z zombie,
  * T a thread of the root (task 1), G a ghost — then its fault, if any:
- * `+sig2` a signal to task 2, `+sigC` a signal to the coordinator, `+fail1`
- * restore_task of task 1 fails, `+esrch2` pid 2 is missing, `+extra` an extra task.
+ * `+sig2` a signal to task 2 (with a handler), `+kill2` a fatal one, `+ign2`
+ * an ignored one, `+sigC` a signal to the coordinator, `+fail1` restore_task of
+ * task 1 fails, `+die1` task 1 dies inside restore_task, `+esrch2` pid 2 is
+ * missing, `+extra` an extra task.
  */
 import { parseScenario, type Scenario } from '../src/kernel/scenario.ts';
 
@@ -30,8 +32,11 @@ const KINDS: Readonly<Record<string, { json: object; word: string }>> = {
 
 const FAULTS: readonly { re: RegExp; json: (n: string) => object; word: (n: string) => string }[] = [
   { re: /^sig(\d+)$/, json: (n) => ({ type: 'signal', task: Number(n) }), word: (n) => `signal → ${n}` },
+  { re: /^kill(\d+)$/, json: (n) => ({ type: 'signal', task: Number(n), disposition: 'fatal' }), word: (n) => `fatal signal → ${n}` },
+  { re: /^ign(\d+)$/, json: (n) => ({ type: 'signal', task: Number(n), disposition: 'ignored' }), word: (n) => `ignored signal → ${n}` },
   { re: /^sigC$/, json: () => ({ type: 'signal-coordinator' }), word: () => 'signal → coordinator' },
   { re: /^fail(\d+)$/, json: (n) => ({ type: 'restore-fails', task: Number(n) }), word: (n) => `restore_task of ${n} fails` },
+  { re: /^die(\d+)$/, json: (n) => ({ type: 'dies-in-restore', task: Number(n) }), word: (n) => `${n} dies in restore_task` },
   { re: /^esrch(\d+)$/, json: (n) => ({ type: 'esrch', task: Number(n) }), word: (n) => `pid ${n} missing` },
   { re: /^extra$/, json: () => ({ type: 'extra-task' }), word: () => 'an extra task' },
 ];
@@ -65,7 +70,11 @@ export function standardScenario(code: string): StandardScenario {
   return { code, description, scenario: parseScenario({ name: code, tasks, faults }, `standard scenario ${code}`) };
 }
 
-/** Smallest first: size, then fault-free before faulty. */
+/**
+ * Smallest first: size, then fault-free before faulty. The faults added later
+ * (`+die1`, `+kill1`) come after the older 2-task ones, so that no cell that
+ * an older scenario shows moves.
+ */
 export const STANDARD_CODES: readonly string[] = [
   'L',
   'Z',
@@ -83,6 +92,8 @@ export const STANDARD_CODES: readonly string[] = [
   'LL+esrch2',
   'LL+extra',
   'LG+sig2',
+  'LL+die1',
+  'LL+kill1',
   'LZL',
 ];
 
