@@ -52,6 +52,15 @@ interface Case {
 
 const cases: readonly Case[] = [
   {
+    name: 'mutant:B1',
+    smaller: [{ tasks: [L(1)] }],
+    smallest: { tasks: [Z(1)] },
+    steps: 23,
+    message: 'every actor finished but ckpt_ctx refcount is 1 (leak)',
+    // the zombie goes to do_exit holding R_local; exit_checkpoint drops only R_prep
+    keys: ['zombie 1:T6e', 'zombie 1:T7', 'zombie 1:X1', 'zombie 1:X2', 'zombie 1:X2p', 'zombie 1:X3'],
+  },
+  {
     name: 'mutant:B2',
     smaller: [{ tasks: [L(1)] }],
     smallest: { tasks: [Z(1)] },
@@ -117,12 +126,32 @@ const cases: readonly Case[] = [
     // the test, then the wake-up (a no-op on a running task), then prepare_to_wait
     keys: ['live 1:T5:check', 'coordinator:C5a2', 'live 1:T5:prepare'],
   },
+  {
+    name: 'mutant:stale-completion',
+    smaller: [],
+    smallest: { tasks: [L(1)] },
+    steps: 7,
+    message: 'coordinator woke while live task 1 had not finished restore_task',
+    // the count left on the completion (C1) lets the wait through right after the first activation
+    keys: ['coordinator:C1', 'coordinator:C4', 'coordinator:C5p', 'coordinator:C5a1', 'coordinator:C5a2', 'coordinator:C5w:check'],
+    absent: ['live 1:T6e'],
+  },
+  {
+    name: 'mutant:pf-cleared-early',
+    smaller: [],
+    smallest: { tasks: [L(1)] },
+    steps: 15,
+    message: 'task 1 at T9:prepare without PF_RESTARTING',
+    // the task clears the flag (T8c) once it has passed the token, then waits for the final sync
+    keys: ['live 1:T4', 'live 1:T6e', 'live 1:T8a1', 'live 1:T8c'],
+    absent: ['live 1:T12'],
+  },
 ];
 
 describe('the mutants', () => {
   it('every registered mutant declares a property and has a case here', () => {
     expect(mutants.map((v) => v.name).sort()).toEqual(cases.map((c) => c.name).sort());
-    for (const v of mutants) expect(v.breaks, v.name).toMatch(/^P([1-9]|10)$/);
+    for (const v of mutants) expect(v.breaks, v.name).toMatch(/^P([1-9]|1[01])$/);
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s breaks its property on the smallest scenario, with a shortest counterexample', (name, c) => {
@@ -165,6 +194,18 @@ describe('mutant:B15 with a live root (the stall the reference describes)', () =
     expect(trace.indexOf('live 1:T6e')).toBeLessThan(trace.indexOf('live 1:T8d'));
     expect(trace.some((t) => t.includes('T8a'))).toBe(false);
     expect(r.violation!.steps.at(-1)!.state.ctx).toMatchObject({ activePid: 0, nrTotal: 1, done: 0 });
+  });
+});
+
+describe('mutant:B15 keeps v20-30\'s count rule', () => {
+  it('a ghost makes the count exceed nr_pids: -ESRCH from prepare_descendants (6 steps), where v20 (73/96: only a shortfall fails) restarts', () => {
+    const input = { tasks: [L(1), G(2)] };
+    const m = buildModel(findVariant('mutant:B15')!, parseScenario(input));
+    const r = exploreSync(m, restartProperties(m).filter((p) => p.id === 'P8'));
+    expect(r.violation!.message).toContain('returned -3 (-ESRCH)');
+    expect(lanes(m, r.violation!.steps)).toEqual(['coordinator:C4', 'coordinator:C5p', 'coordinator:C5p', 'coordinator:C7', 'coordinator:C8k', 'coordinator:C9']);
+    const v20 = buildModel(findVariant('v20')!, parseScenario(input));
+    expect(exploreSync(v20, restartProperties(v20).filter((p) => p.id === 'P8')).verdict).toBe('holds');
   });
 });
 

@@ -20,7 +20,8 @@ export const staleCompletion: RestartVariant = {
   breaks: 'P1',
   coordinatorStart: 'C1',
   coordinator: {
-    ...without(v18.coordinator, 'C5i'),
+    // with done never below 1 until the wait consumes it, the wait never sleeps: no C5w:sleep
+    ...without(v18.coordinator, 'C5i', 'C5w:sleep'),
     C1: {
       fn: 'ckpt_ctx_alloc',
       cite: 'mutant stale-completion: ckpt_ctx_alloc without init_completion(&ctx->complete): done holds a count an earlier complete() left (1)',
