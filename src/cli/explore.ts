@@ -13,8 +13,9 @@ import { swimlane } from '../trace/swimlane.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
 import { ProgressBar } from './progress.ts';
 import { saveReplay, savedLines } from './replay.ts';
+import { plural } from './verdict.ts';
 import { addTargetOptions } from './check.ts';
-import { resolveScenario, resolveVariant } from './resolve.ts';
+import { assertFits, resolveScenario, resolveVariant } from './resolve.ts';
 
 export interface ExploreCliOptions {
   readonly model?: string;
@@ -35,7 +36,14 @@ export interface ExploreCliOptions {
   readonly compare?: boolean;
   readonly json?: boolean;
   readonly out?: string;
+  /** the drawn-scenario options given on the command line, by flag (registerExplore notes them) */
+  readonly given?: ReadonlySet<string>;
 }
+
+/** The options that shape drawn scenarios: they do not apply to a fixed one. */
+const n = (x: number): string => x.toLocaleString('en-US');
+
+const DRAWN = ['--max-tasks', '--placements', '--faults', '--no-faults', '--headers'] as const;
 
 /** `60s`, `2m`, `500ms`, `1h`, or a number of seconds. */
 export function parseDuration(raw: string): number {
@@ -76,6 +84,13 @@ function replayCommand(o: ExploreCliOptions, r: PbtResult): string {
 export async function explore(o: ExploreCliOptions, out: (s: string) => void): Promise<number> {
   const variant = await resolveVariant(o.model);
   const fixed = o.scenario !== undefined || o.tasks !== undefined || o.zombies !== undefined;
+  const given = o.given ?? new Set<string>();
+  if (given.has('--faults') && given.has('--no-faults')) throw new UsageError('--faults and --no-faults: give one of them');
+  const drawn = DRAWN.find((f) => given.has(f));
+  if (fixed && drawn) {
+    const by = o.scenario !== undefined ? '--scenario' : '--tasks';
+    throw new UsageError(`${drawn}: applies to drawn scenarios, and ${by} fixes the scenario (drop ${drawn}, or ${by} to draw scenarios)`);
+  }
   if (o.runs !== undefined && o.time !== undefined) throw new UsageError('--runs and --time: give one of them');
   const runs = intOption('--runs', o.runs, 1, 1e9);
   const timeMs = o.time !== undefined ? parseDuration(o.time) : undefined;
@@ -93,13 +108,24 @@ export async function explore(o: ExploreCliOptions, out: (s: string) => void): P
   for (const f of faults) {
     if (!supportedFaults().includes(f)) throw new UsageError(`--faults: '${f}' is not supported by this build's scenarios`);
   }
-  const placements: Placement[] | undefined = o.placements ? listOption('--placements', o.placements, supportedPlacements()) : undefined;
+  // a model that predates RESTART_GHOST gets no ghost tasks: one would exit at once and read as a violation
+  const ghosts = variant.ghostStart !== undefined;
+  const placements: Placement[] | undefined = o.placements
+    ? listOption('--placements', o.placements, supportedPlacements())
+    : ghosts
+      ? undefined
+      : supportedPlacements().filter((p) => p !== 'ghost');
+  if (!ghosts && placements?.includes('ghost')) {
+    throw new UsageError(`--placements: model ${variant.name} has no ghost tasks (RESTART_GHOST came with v18 73/80); expected some of ${supportedPlacements().filter((p) => p !== 'ghost').join(', ')} (got '${o.placements}')`);
+  }
+  const scenario = fixed ? resolveScenario(o) : undefined;
+  if (scenario) assertFits(variant, scenario);
   const options: PbtOptions = {
     ...(runs !== undefined ? { runs } : timeMs === undefined ? { runs: 1000 } : {}),
     ...(timeMs !== undefined ? { timeMs } : {}),
     seed,
     ...(o.path !== undefined ? { path: o.path } : {}),
-    ...(fixed ? { scenario: resolveScenario(o) } : {}),
+    ...(scenario ? { scenario } : {}),
     scenarios: { ...(maxTasks ? { maxTasks } : {}), faults, headers: headers as 'none' | 'valid' | 'any', ...(placements ? { placements } : {}) },
     ...(maxLength !== undefined ? { schedules: { maxLength } } : {}),
     ...(o.properties !== undefined ? { properties: o.properties } : {}),
@@ -177,17 +203,17 @@ export async function explore(o: ExploreCliOptions, out: (s: string) => void): P
     out(`model ${variant.name} · explore (fast-check, seed ${r.seed}): ${what} and schedules`);
     if (!v) {
       const why = r.verdict === 'incomplete' ? `incomplete: ${r.stoppedBy}; ` : '';
-      out(`${why}${r.runs.toLocaleString('en-US')} runs, ${time}; no violation of ${r.properties.join(', ')} found`);
+      out(`${why}${plural(r.runs, 'run')}, ${time}; no violation of ${r.properties.join(', ')} found`);
     } else {
-      out(`${v.property} violated after ${v.steps.length} steps: ${v.message}`);
+      out(`${v.property} violated after ${plural(v.steps.length, 'step')}: ${v.message}`);
       const cmp = best
         ? best.steps.length === v.steps.length
-          ? `exhaustive search on this scenario: ${best.steps.length} steps, so this is a shortest one`
-          : `exhaustive search on this scenario: ${best.steps.length} steps`
+          ? `exhaustive search on this scenario: ${plural(best.steps.length, 'step')}, so this is a shortest one`
+          : `exhaustive search on this scenario: ${plural(best.steps.length, 'step')}`
         : o.compare === false
           ? ''
           : 'exhaustive search on this scenario: too large to compare';
-      out(`  (${v.title}; found at run ${r.runs} with ${r.firstSteps} steps, shrunk in ${r.numShrinks} steps${r.stoppedBy ? ` (stopped: ${r.stoppedBy})` : ''}; ${time}${cmp ? `; ${cmp}` : ''})`);
+      out(`  (${v.title}; found at run ${n(r.runs)} with ${plural(r.firstSteps ?? 0, 'step')}, shrunk in ${plural(r.numShrinks, 'step')}${r.stoppedBy ? ` (stopped: ${r.stoppedBy})` : ''}; ${time}${cmp ? `; ${cmp}` : ''})`);
       out('');
       out(`scenario: ${JSON.stringify(scenarioToInput(r.scenario!))}`);
       out('');
@@ -205,7 +231,7 @@ export async function explore(o: ExploreCliOptions, out: (s: string) => void): P
 }
 
 export function registerExplore(program: Command, out: (s: string) => void): void {
-  addTargetOptions(program.command('explore').description('property-based exploration: fast-check over scenarios and schedules, shrunk counterexamples'))
+  const cmd = addTargetOptions(program.command('explore').description('property-based exploration: fast-check over scenarios and schedules, shrunk counterexamples'))
     .option('-r, --runs <n>', 'how many scenario/schedule pairs (default 1000)')
     .option('--time <duration>', 'explore for this long instead, e.g. 60s or 5m')
     .option('--seed <n>', "fast-check's seed (one seed, one run)", '0')
@@ -221,6 +247,9 @@ export function registerExplore(program: Command, out: (s: string) => void): voi
     .option('--json', 'print one JSON object instead of text')
     .option('-o, --out <file>', 'save a violation as a replay file')
     .action(async (o: ExploreCliOptions) => {
-      program.setOptionValue('exitCode', await explore(o, out));
+      program.setOptionValue('exitCode', await explore({ ...o, given }, out));
     });
+  // commander folds --faults and --no-faults into one value: note which flags were typed
+  const given = new Set<string>();
+  for (const flag of DRAWN) cmd.on(`option:${flag.slice(2)}`, () => given.add(flag));
 }

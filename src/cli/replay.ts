@@ -5,7 +5,6 @@
  * a step no longer applies (the model changed under the file), 2 for a file
  * that cannot be read.
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Violation } from '../engine/types.ts';
 import type { RestartAction, RestartModel, RestartVariant } from '../kernel/model.ts';
@@ -20,8 +19,9 @@ import {
   type ReplayOutcome,
 } from '../trace/replayfile.ts';
 import { swimlane } from '../trace/swimlane.ts';
+import { writeFileAtomic } from './atomic-write.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { resolveVariant } from './resolve.ts';
+import { isModelFile, registered, resolveVariant } from './resolve.ts';
 
 /** Writes a violation to `path` as a replay file; returns the file and its token. */
 export async function saveReplay(
@@ -32,11 +32,7 @@ export async function saveReplay(
   origin?: Record<string, string | number>,
 ): Promise<{ file: string; token: string; replay: ReplayFile }> {
   const replay = await makeReplayFile(model, properties, violation, origin);
-  try {
-    writeFileSync(path, `${JSON.stringify(replay, null, 2)}\n`);
-  } catch (e) {
-    throw new UsageError(`--out: cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  writeFileAtomic(path, `${JSON.stringify(replay, null, 2)}\n`);
   return { file: path, token: encodeToken(replay), replay };
 }
 
@@ -46,10 +42,20 @@ export function savedLines(path: string, saved: { file: string; token: string } 
   return ['', `saved ${saved.file}: crsim replay ${saved.file} · crsim report ${saved.file} --format html`, `replay token: ${saved.token}`];
 }
 
-/** The variant a replay file names, or the one `--model` gives instead. */
+/**
+ * The variant a replay file names, or the one `--model` gives instead. A file
+ * or token is shared in issues and chats: the model it names is looked up
+ * among the built-in models only, never imported as code; a model file runs
+ * only when the user names it with `--model`.
+ */
 export async function variantFor(f: ReplayFile, model: string | undefined): Promise<RestartVariant> {
+  if (model === undefined && isModelFile(f.model.name)) {
+    throw new UsageError(
+      `model: '${f.model.name}' names a file, and crsim never runs code named by a replay file or token; expected a built-in model (crsim models), or pass --model FILE.ts to replay on a model file you trust`,
+    );
+  }
   try {
-    return await resolveVariant(model ?? f.model.name);
+    return model === undefined ? registered(f.model.name) : await resolveVariant(model);
   } catch (e) {
     if (e instanceof UsageError && model === undefined) {
       throw new UsageError(

@@ -7,6 +7,11 @@ import { changesText } from '../trace/swimlane.ts';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
+/** `1 run`, `2,000 runs`: the count with thousands separators and the noun in the right number. */
+export function plural(count: number, noun: string, many = `${noun}s`): string {
+  return `${n(count)} ${count === 1 ? noun : many}`;
+}
+
 /** `P1–P10`, `P1–P6, P9, P10`: consecutive ids folded into ranges. */
 export function propertyList(ids: readonly string[]): string {
   const nums = ids.map((id) => Number(id.slice(1))).sort((a, b) => a - b);
@@ -25,12 +30,12 @@ export function explored(r: Result<unknown, RestartAction>): string {
   const time = `${(s.elapsedMs / 1000).toFixed(s.elapsedMs < 10_000 ? 2 : 1)} s`;
   if (r.explored === 'exhaustive') {
     const how = `${r.reduction ? ', partial-order reduction' : ''}${r.workers !== undefined ? `, ${r.workers} workers` : ''}`;
-    return `exhaustive: ${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.maxDepth}, ${time}${how}`;
+    return `exhaustive: ${plural(s.states, 'state')}, ${plural(s.transitions, 'transition')}, depth ${n(s.maxDepth)}, ${time}${how}`;
   }
   const where = `${r.workers !== undefined ? `, ${r.workers} worker${r.workers === 1 ? '' : 's'}` : ''}${r.shard ? `, shard ${r.shard.index}/${r.shard.count}` : ''}`;
   const name = r.explored === 'pct' && r.pct ? `pct depth ${r.pct.depth}` : r.explored;
   const failed = r.failedRun !== undefined ? `, run ${n(r.failedRun)} failed` : '';
-  return `${name}: ${n(s.runs)} schedules (seed ${r.seed}${failed}), ${n(s.transitions)} steps, longest ${s.maxDepth}${where}, ${time}`;
+  return `${name}: ${plural(s.runs, 'schedule')} (seed ${r.seed}${failed}), ${plural(s.transitions, 'step')}, longest ${n(s.maxDepth)}${where}, ${time}`;
 }
 
 const sci = (x: number): string => (x >= 0.001 ? x.toPrecision(3) : x.toExponential(2));
@@ -48,7 +53,7 @@ export function pctBoundLine(r: Pick<Result<unknown, RestartAction>, 'pct' | 'st
   return (
     `PCT bound: n = ${threads} threads, k = ${n(k)} steps, d = ${d}: one run finds a depth-${d} bug with p ≥ 1/(n·k^(d−1)) = ` +
     `${Number.isSafeInteger(inverse) ? `1/${n(inverse)}` : sci(b.perRun)}; ${n(runs)} run${runs === 1 ? '' : 's'} miss it with probability ≤ (1 − p)^R = ${sci(b.missAfter(runs))}` +
-    (r.stats.maxDepth > k ? ` (k is an estimate: a run took ${r.stats.maxDepth} steps)` : '')
+    (r.stats.maxDepth > k ? ` (k is an estimate: a run took ${n(r.stats.maxDepth)} steps)` : '')
   );
 }
 
@@ -57,7 +62,12 @@ export function verdictLine(r: Result<unknown, RestartAction>): string {
   if (r.verdict === 'violated') {
     const v = r.violation!;
     const how = v.shortestNote ? `\n  (counterexample ${v.shortestNote})` : '';
-    return `${v.property} violated after ${v.steps.length} steps: ${v.message}\n  (${v.title}; ${explored(r)})${how}`;
+    return `${v.property} violated after ${plural(v.steps.length, 'step')}: ${v.message}\n  (${v.title}; ${explored(r)})${how}`;
+  }
+  if (r.verdict === 'holds' && r.explored !== 'exhaustive') {
+    // walks sample schedules: finding nothing is not a proof, so it is never said as "hold"
+    const bound = r.pct ? `; a depth-${r.pct.depth} bug is missed by all of them with probability ≤ ${sci(pctBound(r.pct.threads, r.pct.steps, r.pct.depth).missAfter(r.stats.runs))}` : '';
+    return `${explored(r)}; no violation of ${props} in ${plural(r.stats.runs, 'run')}${bound}`;
   }
   const verb = r.properties.length === 1 ? 'holds' : 'hold';
   if (r.verdict === 'holds') return `${explored(r)}; ${props} ${verb}`;

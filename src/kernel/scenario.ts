@@ -211,7 +211,7 @@ export function parseScenario(input: unknown, source = 'scenario'): Scenario {
       fail(['faults', k, 'task'], 'expected the vpid of a task that runs restore_task (a ghost never does)');
     }
   });
-  return { name: raw.name ?? `${tasks.length} tasks`, tasks: ordered, nrPids, walk, listed, faults };
+  return { name: raw.name ?? `${tasks.length} task${tasks.length === 1 ? '' : 's'}`, tasks: ordered, nrPids, walk, listed, faults };
 }
 
 /**
@@ -262,7 +262,7 @@ export function shorthandScenario(n: number, zombies: number): Scenario {
   for (let i = 1; i < n && left > 0; i += 2, left--) kinds[i] = 'zombie';
   for (let i = n - 1; i > 0 && left > 0; i--) if (kinds[i] === 'live') (kinds[i] = 'zombie'), left--;
   return parseScenario(
-    { name: `${n} tasks, ${zombies} zombie${zombies === 1 ? "" : "s"}`, tasks: kinds.map((kind, i) => ({ vpid: i + 1, kind })) },
+    { name: `${n} task${n === 1 ? '' : 's'}, ${zombies} zombie${zombies === 1 ? '' : 's'}`, tasks: kinds.map((kind, i) => ({ vpid: i + 1, kind })) },
     '--tasks/--zombies',
   );
 }
