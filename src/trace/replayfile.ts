@@ -56,6 +56,8 @@ export interface ReplayFile {
   readonly steps: readonly ReplayStep[];
   /** how the violation was found: command, strategy, seed, fast-check path… */
   readonly origin?: Readonly<Record<string, string | number>>;
+  /** `crsim simulate`: the clock (µs) at each step of the timed run */
+  readonly times?: readonly number[];
 }
 
 /** A replay file or token that cannot be read: the CLI prints the message and exits 2. */
@@ -176,6 +178,11 @@ const fileSchema = z
     cycleStart: nat.optional(),
     steps: z.array(z.object({ actor: z.string(), label: z.string(), detail: z.string().optional(), changes: z.string().optional() })),
     origin: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+    times: z.array(z.number().min(0)).optional(),
+  })
+  .refine((f) => f.times === undefined || f.times.length === f.schedule.length, {
+    message: 'expected one time per schedule entry',
+    path: ['times'],
   })
   .refine((f) => f.steps.length === 0 || f.steps.length === f.schedule.length, {
     message: 'expected one step per schedule entry',
