@@ -47,10 +47,10 @@ describe('the package entry', () => {
     expect(out.status).toBe('reproduced');
   });
 
-  it('package.json maps the names a user imports to these modules', async () => {
-    const pkg = (await import('../package.json', { with: { type: 'json' } })).default as { exports: Record<string, string> };
-    expect(pkg.exports['.']).toBe('./src/index.ts');
-    expect(pkg.exports['./vitest']).toBe('./src/vitest.ts');
+  it('package.json maps the names a user imports to the build of these modules', async () => {
+    const pkg = (await import('../package.json', { with: { type: 'json' } })).default as unknown as { exports: Record<string, { types: string; default: string }> };
+    expect(pkg.exports['.']).toEqual({ types: './dist/src/index.d.ts', default: './dist/src/index.js' });
+    expect(pkg.exports['./vitest']).toEqual({ types: './dist/src/vitest.d.ts', default: './dist/src/vitest.js' });
   });
 
   it('the properties and the arbitraries are there too', () => {

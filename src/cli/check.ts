@@ -8,6 +8,7 @@ import { DporSearch } from '../engine/dpor.ts';
 import { exploreExhaustiveParallel } from '../engine/parallel.ts';
 import { explore$ } from '../engine/run.ts';
 import { parseShard, shardFile, type Shard } from '../engine/shard.ts';
+import { shardFromEnv } from './shard-env.ts';
 import type { Result, Strategy } from '../engine/types.ts';
 import { exploreWorkers$ } from '../engine/workers.ts';
 import type { RestartAction, RestartModel } from '../kernel/model.ts';
@@ -38,6 +39,8 @@ export interface CheckOptions extends TargetOptions {
   readonly workers?: string;
   /** random, pct: `i/n` */
   readonly shard?: string;
+  /** with `--shard auto`: the count where the engine does not say it */
+  readonly shards?: string;
   /** exhaustive: auto | dpor | none */
   readonly reduction?: string;
   /** stop (exit 3) past this resident memory, e.g. 2G */
@@ -67,7 +70,8 @@ export function registerCheck(program: Command, out: (s: string) => void): void 
     .option('--workers <n>', 'spread the work over n worker threads (same verdict and counterexample for any n); exhaustive: the plain search, in parallel')
     .option('--reduction <name>', 'exhaustive: dpor (partial-order reduction) | none | auto (dpor from 3 tasks on)', 'auto')
     .option('--max-memory <size>', 'stop (exit 3) once the process uses this much memory, e.g. 2G or 512M')
-    .option('--shard <i/n>', 'random, pct: run only runs i, i+n, i+2n, ... of --runs; --out then writes a shard file for `crsim merge`')
+    .option('--shard <i/n>', 'random, pct: run only runs i, i+n, i+2n, ... of --runs; --out then writes a shard file for `crsim merge`; auto: i and n from the job-array engine (Kubernetes, Slurm, GitLab, Bazel)')
+    .option('--shards <n>', 'with --shard auto: the number of shards, where the engine does not set it (Kubernetes; or CRSIM_SHARDS)')
     .option('--max-states <n>', 'exhaustive: stop (exit 3) after this many distinct states')
     .option('--proof-states <n>', 'exhaustive with reduction: the states a breadth-first search may store to prove the counterexample shortest; 0 skips the proof (default 1000000)')
     .option('--max-depth <n>', 'random, pct: a run longer than this is reported as never ending', '10000')
@@ -101,11 +105,16 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   let shard: Shard | undefined;
   if (o.shard !== undefined) {
     try {
-      shard = parseShard(o.shard);
+      if (o.shard.trim() === 'auto') {
+        const found = shardFromEnv(process.env, o.shards);
+        process.stderr.write(`crsim: --shard auto: shard ${found.index}/${found.count} from ${found.from}\n`);
+        shard = { index: found.index, count: found.count };
+      } else shard = parseShard(o.shard);
     } catch (e) {
-      throw new UsageError((e as Error).message);
+      throw e instanceof UsageError ? e : new UsageError((e as Error).message);
     }
   }
+  if (o.shards !== undefined && o.shard?.trim() !== 'auto') throw new UsageError(`--shards: applies with --shard auto (got --shards ${o.shards}${o.shard === undefined ? '' : ` with --shard ${o.shard}`})`);
   const options = {
     strategy,
     runs: intOption('--runs', o.runs, 1, 1e9),

@@ -17,6 +17,7 @@ import type { RestartState } from '../kernel/state.ts';
 import { swimlane } from '../trace/swimlane.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { saveReplay, savedLines } from './replay.ts';
+import { expandShardFiles } from './shard-files.ts';
 import { restartTarget, type TargetSpec } from './target.ts';
 import { pctBoundLine, resultJson, verdictLine } from './verdict.ts';
 
@@ -52,7 +53,7 @@ export function registerMerge(program: Command, out: (s: string) => void): void 
   program
     .command('merge')
     .description('combine the shard files of `check --shard i/n --out FILE` into one verdict')
-    .argument('<files...>', 'one shard file per shard, 0/n … n-1/n')
+    .argument('<files...>', "one shard file per shard, 0/n … n-1/n: files, a directory of them, or a pattern such as 'out/shard-*.json'")
     .option('--json', 'print one JSON object instead of text')
     .option('-o, --out <file>', 'save the merged violation as a replay file')
     .action(async (files: string[], o: { json?: boolean; out?: string }) => {
@@ -60,7 +61,8 @@ export function registerMerge(program: Command, out: (s: string) => void): void 
     });
 }
 
-export async function merge(files: readonly string[], o: { json?: boolean; out?: string }, out: (s: string) => void): Promise<number> {
+export async function merge(args: readonly string[], o: { json?: boolean; out?: string }, out: (s: string) => void): Promise<number> {
+  const files = expandShardFiles(args);
   const m = mergeFiles(files);
   const spec = m.job.target;
   if (!isTargetSpec(spec)) throw new UsageError(`${files[0]}: target: expected { model, scenario, properties } (got ${JSON.stringify(spec).slice(0, 60)})`);
