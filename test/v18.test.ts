@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { v18 } from '../models/v18.ts';
-import { restartProperties } from '../properties/restart.ts';
+import { restartProperties, type RestartProperty } from '../properties/restart.ts';
 import { exploreSync } from '../src/engine/run.ts';
 import { buildModel, type RestartModel } from '../src/kernel/model.ts';
 import { parseScenario, type Scenario } from '../src/kernel/scenario.ts';
@@ -12,16 +12,29 @@ const check = (m: RestartModel, ids?: string[]) =>
 const trace = (m: RestartModel, r: ReturnType<typeof check>) =>
   r.violation!.steps.map((s) => `${m.actors[s.action.actor]}:${s.action.label}`);
 
-const HOLDING = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P9', 'P10'];
+/** the shortest run where P11's second clause fails on v18, two live tasks */
+const KILLED_STEPS = 39;
+
+const HOLDING = ['P2', 'P3', 'P4', 'P5', 'P6', 'P9', 'P10'];
 
 describe('v18, exhaustively, every zombie placement up to 3 tasks and a thread', () => {
   const scenarios: Scenario[] = [1, 2, 3].flatMap(zombiePlacements).concat([threadAt(2, 1), threadAt(3, 2)]);
-  it.each(scenarios.map((s) => [s.name, s] as const))('%s: P1–P6, P9, P10 hold', (_name, scenario) => {
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s: P2–P6, P9, P10 hold', (_name, scenario) => {
     const m = buildModel(v18, scenario);
     const r = check(m, HOLDING);
     expect(r.violation?.message).toBeUndefined();
     expect(r.verdict).toBe('holds');
     expect(r.stats.states).toBeGreaterThan(scenario.tasks.length * 20);
+  });
+  // P1's first half (restore_task finished) always holds; its second half fails
+  // exactly when a live task has a successor in pids_arr, which can finish the
+  // chain while the live task sits between T8a1 and T8a2
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s: P1 fails iff a live task is followed by another task, and only inside restore_activate_next', (_name, scenario) => {
+    const m = buildModel(v18, scenario);
+    const r = check(m, ['P1']);
+    const exposed = scenario.tasks.slice(0, -1).some((t) => t.kind === 'live');
+    expect(r.verdict).toBe(exposed ? 'violated' : 'holds');
+    if (exposed) expect(r.violation!.message).toMatch(/^coordinator woke while live task \d+ \(at T8a[12]\)(, \d+ \(at T8a[12]\))* was still inside restore_activate_next$/);
   });
 });
 
@@ -55,19 +68,58 @@ describe('v18 findings', () => {
     }
   });
 
-  it('P7: between T8a1 and T8a2 nothing holds the token; the next task finishes and clears its slot, the late lookup sets ERROR after SUCCESS', () => {
+  it('P1 (the seed\'s claim, strict): on two live tasks the coordinator wakes while task 1 is still between T8a1 and T8a2, 28 steps', () => {
     const m = buildModel(v18, parseScenario({ tasks: [{ vpid: 1, kind: 'live' }, { vpid: 2, kind: 'live' }] }));
-    const r = check(m, ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7']);
-    expect(r.violation?.property).toBe('P7');
-    expect(r.violation!.message).toBe('task 2 returned 0 to user space after ERROR');
-    expect(r.violation!.steps).toHaveLength(36);
+    const r = check(m, ['P1']);
+    expect(r.violation!.message).toBe('coordinator woke while live task 1 (at T8a2) was still inside restore_activate_next');
+    expect(r.violation!.steps).toHaveLength(28);
     const t = trace(m, r);
-    // task 1 takes the token past itself (T8a1), task 2 runs its whole restore and
-    // clears its slot (T10) before task 1 looks it up (T8a2): -ESRCH after SUCCESS
+    // task 1 takes the token past itself (T8a1); task 2 finds itself active without being woken,
+    // restores, and its activation past the end completes the coordinator
     expect(t.indexOf('live 1:T8a1')).toBeLessThan(t.indexOf('live 2:T5:check'));
-    expect(t.indexOf('coordinator:C7')).toBeLessThan(t.indexOf('live 2:T10'));
+    expect(t.indexOf('live 2:T8a1')).toBe(26);
+    expect(t.at(-1)).toBe('coordinator:C5w:check');
+    expect(t).not.toContain('live 1:T8a2');
+    const end = r.violation!.steps.at(-1)!.state;
+    expect(end.tasks.map((x) => x.restored)).toEqual([true, true]);
+    expect(end.ctx.error).toBe(false);
+  });
+
+  it('P11: in the same window the late lookup finds task 2\'s slot cleared and sets ERROR after the coordinator returned 0 (35 steps)', () => {
+    const m = buildModel(v18, parseScenario({ tasks: [{ vpid: 1, kind: 'live' }, { vpid: 2, kind: 'live' }] }));
+    const r = check(m, ['P11']);
+    expect(r.violation!.message).toBe('live 1 at T8a2 set ERROR after the coordinator had returned 0');
+    expect(r.violation!.steps).toHaveLength(35);
+    const t = trace(m, r);
+    expect(t.indexOf('live 1:T8a1')).toBeLessThan(t.indexOf('live 2:T5:check'));
+    expect(t.indexOf('coordinator:C9')).toBeLessThan(t.indexOf('live 2:T10'));
     expect(t.indexOf('live 2:T10')).toBeLessThan(t.indexOf('live 1:T8a2'));
-    expect(t.at(-1)).toBe('live 2:T13');
+    expect(t.at(-1)).toBe('live 1:T8a2');
+    expect(r.violation!.steps.at(-1)!.state.coord.ret).toBe(0);
+  });
+
+  it('P11, its second clause: task 1, whose restore succeeded, is then killed by its own late -ESRCH', () => {
+    const m = buildModel(v18, parseScenario({ tasks: [{ vpid: 1, kind: 'live' }, { vpid: 2, kind: 'live' }] }));
+    const p11 = restartProperties(m).find((p) => p.id === 'P11')!;
+    const killedOnly: RestartProperty = {
+      ...p11,
+      onStep: (p, a, n) => {
+        const v = p11.onStep!(p, a, n);
+        return v?.includes('killed') ? v : null;
+      },
+    };
+    const r = exploreSync(m, [killedOnly]);
+    expect(r.violation!.message).toBe('task 1 had restored, yet was killed (-3 (-ESRCH)) after the coordinator had returned 0');
+    const t = trace(m, r);
+    // the lookup fails (ERROR, already P11's), then the out path: T11 finds ERROR set, T13 goes to do_exit
+    expect(t.slice(-5)).toEqual(['live 1:T8a2', 'live 1:T10', 'live 1:T11', 'live 1:T12', 'live 1:T13']);
+    expect(r.violation!.steps).toHaveLength(KILLED_STEPS);
+    expect(t.indexOf('coordinator:C9')).toBeLessThan(t.indexOf('live 1:T13'));
+  });
+
+  it('P7 holds on two live tasks: task 2 returns 0 after SUCCESS, and the ERROR that follows is P11\'s', () => {
+    const m = buildModel(v18, parseScenario({ tasks: [{ vpid: 1, kind: 'live' }, { vpid: 2, kind: 'live' }] }));
+    expect(check(m, ['P7']).verdict).toBe('holds');
   });
 
   it('P7 does not fire when the last task is a zombie: it never returns to user space', () => {

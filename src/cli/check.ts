@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { RestartProperty } from '../../properties/restart.ts';
 import { Subject, filter, from, lastValueFrom, map, tap } from 'rxjs';
-import { writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { parseBytes } from '../engine/budget.ts';
 import { DporSearch } from '../engine/dpor.ts';
 import { exploreExhaustiveParallel } from '../engine/parallel.ts';
@@ -14,6 +14,7 @@ import { exploreWorkers$ } from '../engine/workers.ts';
 import type { RestartAction, RestartModel } from '../kernel/model.ts';
 import type { RestartState } from '../kernel/state.ts';
 import { swimlane } from '../trace/swimlane.ts';
+import { assertWritable, writeFileAtomic } from './atomic-write.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
 import { ProgressBar } from './progress.ts';
 import { saveReplay, savedLines } from './replay.ts';
@@ -60,26 +61,42 @@ export function addTargetOptions(cmd: Command): Command {
     .option('-p, --properties <ids>', 'check only these properties, e.g. P1-P7 or P1,P2 (default: P1-P11)');
 }
 
+/** `check --help` in four groups; an option not listed here shows under the last. */
+const HELP_GROUPS: readonly [string, readonly string[]][] = [
+  ['What to check:', ['--model', '--scenario', '--tasks', '--zombies', '--properties']],
+  ['How to search:', ['--strategy', '--runs', '--seed', '--depth', '--steps', '--reduction', '--workers', '--shard', '--shards']],
+  ['Budgets:', ['--max-states', '--max-memory', '--max-depth', '--proof-states']],
+  ['Output:', []],
+];
+
+function groupHelp(cmd: Command): void {
+  for (const opt of cmd.options) {
+    const group = HELP_GROUPS.find(([, flags]) => opt.long !== undefined && flags.includes(opt.long)) ?? HELP_GROUPS[HELP_GROUPS.length - 1]!;
+    opt.helpGroup(group[0]);
+  }
+}
+
 export function registerCheck(program: Command, out: (s: string) => void): void {
-  addTargetOptions(program.command('check').description('explore a model on a scenario and check P1-P11'))
+  const cmd = addTargetOptions(program.command('check').description('explore a model on a scenario and check P1-P11'))
     .option('--strategy <name>', 'exhaustive | random | pct (probabilistic concurrency testing)', 'exhaustive')
-    .option('-r, --runs <n>', 'random, pct: how many schedules', '1000')
-    .option('--seed <n>', 'random, pct: the seed (one seed, one run)', '0')
+    .option('-r, --runs <n>', 'random, pct: how many schedules (default 1000)')
+    .option('--seed <n>', 'random, pct: the seed, one seed one run (default 0)')
     .option('--depth <d>', 'pct: the bug depth d, i.e. d - 1 priority change points per run (default 3)')
     .option('--steps <k>', 'pct: k, the run length the change points are drawn from (default: the longest of 8 calibration walks)')
     .option('--workers <n>', 'spread the work over n worker threads (same verdict and counterexample for any n); exhaustive: the plain search, in parallel')
-    .option('--reduction <name>', 'exhaustive: dpor (partial-order reduction) | none | auto (dpor from 3 tasks on)', 'auto')
+    .option('--reduction <name>', 'exhaustive: dpor (partial-order reduction) | none | auto, dpor from 3 tasks on (default auto)')
     .option('--max-memory <size>', 'stop (exit 3) once the process uses this much memory, e.g. 2G or 512M')
     .option('--shard <i/n>', 'random, pct: run only runs i, i+n, i+2n, ... of --runs; --out then writes a shard file for `crsim merge`; auto: i and n from the job-array engine (Kubernetes, Slurm, GitLab, Bazel)')
     .option('--shards <n>', 'with --shard auto: the number of shards, where the engine does not set it (Kubernetes; or CRSIM_SHARDS)')
     .option('--max-states <n>', 'exhaustive: stop (exit 3) after this many distinct states')
     .option('--proof-states <n>', 'exhaustive with reduction: the states a breadth-first search may store to prove the counterexample shortest; 0 skips the proof (default 1000000)')
-    .option('--max-depth <n>', 'random, pct: a run longer than this is reported as never ending', '10000')
+    .option('--max-depth <n>', 'random, pct: a run longer than this is reported as never ending (default 10000)')
     .option('--json', 'print one JSON object instead of text')
     .option('-o, --out <file>', 'save a violation as a replay file (see `crsim replay`, `crsim report`); with --shard, the shard result file')
     .action(async (o: CheckOptions) => {
       program.setOptionValue('exitCode', await check(o, out));
     });
+  groupHelp(cmd);
 }
 
 export async function check(o: CheckOptions, out: (s: string) => void): Promise<number> {
@@ -97,6 +114,13 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   onlyFor('--depth', o.depth, strategy === 'pct', 'pct');
   onlyFor('--steps', o.steps, strategy === 'pct', 'pct');
   onlyFor('--shard', o.shard, walks, 'random or pct');
+  // an option that does not apply is refused, not ignored: the user meant something by it
+  onlyFor('--runs', o.runs, walks, 'random or pct');
+  onlyFor('--seed', o.seed, walks, 'random or pct');
+  onlyFor('--max-depth', o.maxDepth, walks, 'random or pct');
+  onlyFor('--reduction', o.reduction, !walks, 'exhaustive');
+  onlyFor('--max-states', o.maxStates, !walks, 'exhaustive (a walk stores no states)');
+  onlyFor('--max-memory', o.maxMemory, !walks, 'exhaustive (a walk keeps only its own run)');
   onlyFor('--proof-states', o.proofStates, !walks, 'exhaustive');
   const workers = intOption('--workers', o.workers, 1, 256);
   const reduction = exhaustiveReduction(o, model, properties, workers);
@@ -117,18 +141,21 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   if (o.shards !== undefined && o.shard?.trim() !== 'auto') throw new UsageError(`--shards: applies with --shard auto (got --shards ${o.shards}${o.shard === undefined ? '' : ` with --shard ${o.shard}`})`);
   const options = {
     strategy,
-    runs: intOption('--runs', o.runs, 1, 1e9),
-    seed: intOption('--seed', o.seed, -(2 ** 31), 2 ** 31 - 1),
+    runs: walks ? intOption('--runs', o.runs ?? '1000', 1, 1e9) : undefined,
+    seed: walks ? intOption('--seed', o.seed ?? '0', -(2 ** 31), 2 ** 31 - 1) : undefined,
     maxStates: intOption('--max-states', o.maxStates, 1, 2 ** 31 - 1),
     certifyStates: intOption('--proof-states', o.proofStates, 0, 2 ** 31 - 1),
-    maxDepth: intOption('--max-depth', o.maxDepth, 1, 1e7),
+    maxDepth: walks ? intOption('--max-depth', o.maxDepth ?? '10000', 1, 1e7) : undefined,
     depth: intOption('--depth', o.depth, 1, 64),
     steps: intOption('--steps', o.steps, 1, 1e7),
     ...(shard ? { shard } : {}),
     ...(reduction ? { reduction } : {}),
     ...(maxMemory !== undefined ? { maxMemory } : {}),
   };
+  if (!walks && workers !== undefined && workers > 1) assertTableFits(options.maxStates);
   const spec = targetSpec(o.model ?? 'v18', scenario, properties);
+  // a file that cannot be written is found now, not after the search
+  if (o.out !== undefined) assertWritable(o.out);
   const stop = new Subject<string>();
   const onSigint = (): void => stop.next('interrupted (Ctrl-C)');
   process.once('SIGINT', onSigint);
@@ -151,6 +178,12 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
       ),
     );
     result = done.result;
+  } catch (e) {
+    // the shared table of the parallel search could not be allocated: too many states asked for
+    if (e instanceof Error && /cannot allocate the shared state table|Array buffer allocation failed/.test(e.message)) {
+      throw new UsageError(`--max-states: ${e.message.replace(/^worker \d+: /, '')} (expected fewer states for --workers, whose table is allocated at once)`);
+    }
+    throw e;
   } finally {
     bar.stop();
     process.off('SIGINT', onSigint);
@@ -162,6 +195,7 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
     ...(result.failedRun !== undefined ? { run: result.failedRun } : {}),
     ...(result.pct ? { depth: result.pct.depth, steps: result.pct.steps } : {}),
   };
+  let lost: UsageError | null = null;
   if (shard && o.out) {
     const job = {
       target: spec,
@@ -172,12 +206,19 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
       ...(result.pct ? { pct: result.pct } : {}),
     };
     try {
-      writeFileSync(o.out, `${JSON.stringify(shardFile(job, shard, result, crsimVersion()), null, 2)}\n`);
+      writeFileAtomic(o.out, `${JSON.stringify(shardFile(job, shard, result, crsimVersion()), null, 2)}\n`);
     } catch (e) {
-      throw new UsageError(`--out: cannot write '${o.out}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      if (!(e instanceof UsageError)) throw e;
+      lost = e;
     }
   }
-  const saved = o.out && !shard && result.violation ? await saveReplay(o.out, model, result.properties, result.violation, origin) : null;
+  let saved: Awaited<ReturnType<typeof saveReplay>> | null = null;
+  try {
+    saved = o.out && !shard && result.violation ? await saveReplay(o.out, model, result.properties, result.violation, origin) : null;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    lost = e; // the search's result is printed all the same, then the error (exit 2)
+  }
   if (o.json) {
     out(JSON.stringify({ ...resultJson(model, result), ...(saved ? { replayFile: saved.file, token: saved.token } : {}) }, null, 2));
   } else {
@@ -196,10 +237,31 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
         out(`note: ${model.name} is declared to break ${breaks}; the shortest violation of any property is this ${v.property}. Add --properties ${breaks} to see its own.`);
       }
     }
-    if (o.out && shard) out(`\nwrote shard ${shard.index}/${shard.count} to ${o.out}: crsim merge FILES... combines the shards`);
+    if (lost) out(`\n--out ${o.out}: not written (below); the result is the one above`);
+    else if (o.out && shard) out(`\nwrote shard ${shard.index}/${shard.count} to ${o.out}: crsim merge FILES... combines the shards`);
     else if (o.out) for (const line of savedLines(o.out, saved)) out(line);
   }
+  if (lost) throw lost;
   return EXIT[result.verdict];
+}
+
+/**
+ * The parallel search allocates its shared table for --max-states at once
+ * (8 bytes a slot, a power of two with a quarter free, as SharedTable sizes
+ * it): refuse a table larger than this machine's memory before trying.
+ */
+function assertTableFits(maxStates: number | undefined): void {
+  if (maxStates === undefined) return;
+  let slots = 1 << 12;
+  while ((slots * 3) / 4 < maxStates) slots *= 2;
+  const bytes = 8 * slots;
+  if (bytes > totalmem()) {
+    const gib = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`;
+    const most = Math.floor((2 ** Math.floor(Math.log2(totalmem() / 8)) * 3) / 4);
+    throw new UsageError(
+      `--max-states: with --workers the shared table for ${maxStates.toLocaleString('en-US')} states is allocated at once and needs ${gib(bytes)}, more than this machine's ${gib(totalmem())}; expected at most ${most.toLocaleString('en-US')} (got ${maxStates.toLocaleString('en-US')})`,
+    );
+  }
 }
 
 /**
