@@ -19,6 +19,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   report: async () => (await import('./report.ts')).registerReport,
   matrix: async () => (await import('./matrix.ts')).registerMatrix,
   merge: async () => (await import('./merge.ts')).registerMerge,
+  simulate: async () => (await import('./simulate.ts')).registerSimulate,
 };
 
 /** The commands to load for argv: the one named first, or all of them (help, --version, a typo). */
