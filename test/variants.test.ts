@@ -30,6 +30,7 @@ describe('the registry', () => {
   it('names every variant and mutant once, as --model takes them', () => {
     expect(versions.map((v) => v.name)).toEqual(['v17', 'v18', 'v18-final', 'v20']);
     expect(mutants.map((v) => v.name)).toEqual([
+      'mutant:B1',
       'mutant:B2',
       'mutant:B3',
       'mutant:B7',
@@ -37,6 +38,8 @@ describe('the registry', () => {
       'mutant:B9',
       'mutant:B15',
       'mutant:lost-wakeup',
+      'mutant:stale-completion',
+      'mutant:pf-cleared-early',
     ]);
     expect(new Set(variants.map((v) => v.name)).size).toBe(variants.length);
     for (const v of variants) expect(findVariant(v.name)).toBe(v);
@@ -89,8 +92,11 @@ describe('v17: the zombie leaks R_local (B1)', () => {
   it('P5 fails at the end of every run with a zombie: one reference per zombie', () => {
     const one = check(v17, parseScenario({ tasks: [L(1), Z(2)] }), ['P5']);
     expect(one.r.violation!.message).toBe('every actor finished but ckpt_ctx refcount is 1 (leak)');
-    expect(one.r.violation!.steps).toHaveLength(42);
+    // one step more than mutant:B1's 42: without v18's slot test no lookup fails, so the shortest leak is a successful restart
+    expect(one.r.violation!.steps).toHaveLength(43);
+    expect(one.r.violation!.steps.at(-1)!.state.coord.ret).toBe(0);
     expect(one.trace.at(-1)).toBe('zombie 2:X3');
+    expect(check(findVariant('mutant:B1')!, parseScenario({ tasks: [L(1), Z(2)] }), ['P5']).r.violation!.steps).toHaveLength(42);
     // every successful restart of two zombies ends with two references left
     const left = new Set<number>();
     const record: RestartProperty = {
@@ -110,13 +116,46 @@ describe('v17: the zombie leaks R_local (B1)', () => {
   });
 });
 
-const SAFE = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P9', 'P10'];
+describe('v17 as v17-26/28 wrote it', () => {
+  it('ckpt_activate_next has no checkpoint_ctx test: no B4, so a fault-free restart succeeds (P8) where v18 fails in 11 steps', () => {
+    for (const tasks of [[L(1)], [L(1), L(2)], [L(1), Z(2)], [Z(1), L(2)]]) {
+      const { r } = check(v17, parseScenario({ tasks }), ['P8']);
+      expect(r.violation?.message, JSON.stringify(tasks)).toBeUndefined();
+    }
+    expect(check(v18, parseScenario({ tasks: [L(1)] }), ['P8']).r.violation!.steps).toHaveLength(11);
+  });
+  it('the late lookup finds the next task whatever its slot: no ERROR after SUCCESS (P7, P11 hold on two live tasks)', () => {
+    const { r } = check(v17, parseScenario({ tasks: [L(1), L(2)] }), ['P7', 'P11']);
+    expect(r.violation?.message).toBeUndefined();
+    expect(r.verdict).toBe('holds');
+  });
+  it('the T8a1–T8a2 window is v17\'s too: strict P1 fails in 28 steps on two live tasks, as in v18', () => {
+    const { r, trace } = check(v17, parseScenario({ tasks: [L(1), L(2)] }), ['P1']);
+    expect(r.violation!.message).toBe('coordinator woke while live task 1 (at T8a2) was still inside restore_activate_next');
+    expect(r.violation!.steps).toHaveLength(28);
+    expect(trace.at(-1)).toBe('coordinator:C5w:check');
+  });
+  it('ckpt_notify_error records no errno: a failed restart leaves errno 0; v18 records the first error', () => {
+    const input = { tasks: [L(1), L(2)], faults: [{ type: 'restore-fails', task: 1 }] };
+    const errnos = (variant: RestartVariant) => {
+      const seen = new Set<number>();
+      exploreSync(buildModel(variant, parseScenario(input)), [
+        { id: 'e', title: 'records errno at the end', onEnd: (s) => (seen.add(s.ctx.errno), null) },
+      ]);
+      return [...seen].sort((a, b) => a - b);
+    };
+    expect(errnos(v17)).toEqual([0]);
+    expect(errnos(v18)).toContain(-5); // -EIO, the first error
+  });
+});
+
+const SAFE = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P9', 'P10', 'P11'];
 
 describe('v18-final without faults', () => {
   const scenarios = [1, 2]
     .flatMap(zombiePlacements)
     .concat(['LLZ', 'LZL', 'ZLZ'].map((n) => zombiePlacements(3).find((s) => s.name === n)!), [threadAt(3, 2)]);
-  it.each(scenarios.map((s) => [s.name, s] as const))('%s: P1–P7, P9, P10 hold (the T8a1–T8a2 P7 window of v18 is gone)', (_n, s) => {
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s: P1–P7, P9–P11 hold (v18\'s T8a1–T8a2 window is gone: strict P1 and P11 hold)', (_n, s) => {
     const { r } = check(v18final, s, SAFE);
     expect(r.violation?.message).toBeUndefined();
     expect(r.verdict).toBe('holds');
@@ -160,12 +199,12 @@ describe('v18-final without faults', () => {
 
 describe('v20 without faults', () => {
   const scenarios = [1, 2, 3].flatMap(zombiePlacements).concat([threadAt(3, 2)]);
-  it.each(scenarios.map((s) => [s.name, s] as const))('%s: P1–P10 hold', (_n, s) => {
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s: P1–P11 hold', (_n, s) => {
     const { r } = check(v20, s, ['P8', ...SAFE]);
     expect(r.violation?.message).toBeUndefined();
     expect(r.verdict).toBe('holds');
   });
-  it('with ghosts: P1–P10 hold', () => {
+  it('with ghosts: P1–P11 hold', () => {
     for (const tasks of [[L(1), G(9)], [L(1), G(9), Z(2)]]) {
       const { r } = check(v20, parseScenario({ tasks }), ['P8', ...SAFE]);
       expect(r.violation?.message, JSON.stringify(tasks)).toBeUndefined();
