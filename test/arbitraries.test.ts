@@ -34,13 +34,15 @@ describe('scenario arbitrary', () => {
     let headers = 0;
     for (const input of fc.sample(scenarioInputArb({ maxTasks: 4 }), { numRuns: 400, seed: 3 })) {
       for (const t of input.tasks) kinds.add(t.kind === 'live' && t.leader === false ? 'thread' : t.kind);
-      for (const f of input.faults ?? []) faults.add(f.type);
+      // a signal's disposition is a kind of its own (signal-fatal, signal-ignored); no disposition: handled
+      for (const f of input.faults ?? []) faults.add(f.disposition ? `${f.type}-${f.disposition}` : f.type);
       if (input.tasks.some((t) => t.header)) headers++;
     }
     expect([...kinds].sort()).toEqual([...supportedPlacements()].sort());
     expect([...faults].sort()).toEqual([...supportedFaults()].sort());
     expect(supportedPlacements()).toContain('ghost');
     expect(supportedFaults()).toContain('extra-task');
+    expect(supportedFaults()).toEqual(expect.arrayContaining(['dies-in-restore', 'signal-fatal', 'signal-ignored']));
     expect(headers).toBeGreaterThan(40);
   });
 

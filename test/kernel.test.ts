@@ -4,7 +4,7 @@ import { exploreSync } from '../src/engine/run.ts';
 import type { Action, Model, Property } from '../src/engine/types.ts';
 import { complete, init_completion } from '../src/kernel/completion.ts';
 import { BUG_ON, ckpt_ctx_get, ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
-import { initialState } from '../src/kernel/model.ts';
+import { buildModel, initialState } from '../src/kernel/model.ts';
 import { parseScenario } from '../src/kernel/scenario.ts';
 import { finish_wait, prepare_to_wait, signal_wake_up, wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
 import type { Proc, RestartState } from '../src/kernel/state.ts';
@@ -162,5 +162,62 @@ describe('lost wake-up', () => {
       'waker:wake',
       'waiter:prepare',
     ]);
+  });
+});
+
+describe("prepare_descendants' walk", () => {
+  // v17-26 prepare_descendants: DFS over the children lists from the root; back at the root,
+  // `root = task = next_thread(task)` until `root == leader`: the root's threads come last
+  const vpidsOf = (s: ReturnType<typeof parseScenario>, order: readonly number[]) => order.map((i) => s.tasks[i]!.vpid);
+
+  it("visits the root's threads after its whole subtree, not where they are listed", () => {
+    const s = parseScenario({
+      tasks: [
+        { vpid: 1, kind: 'live' },
+        { vpid: 2, kind: 'zombie' },
+        { vpid: 3, kind: 'live', leader: false, tgid: 1 },
+        { vpid: 4, kind: 'live' },
+      ],
+    });
+    expect(vpidsOf(s, s.walk)).toEqual([1, 2, 4, 3]);
+    // pids_arr (the activation order) is the list, as the image gives it
+    expect(s.tasks.map((t) => t.vpid)).toEqual([1, 2, 3, 4]);
+    expect(vpidsOf(s, s.listed)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("keeps a thread of another leader where listed (a sibling of its leader on the parent's children list), and a ghost in place", () => {
+    const s = parseScenario({
+      tasks: [
+        { vpid: 1, kind: 'live' },
+        { vpid: 2, kind: 'live', leader: false },
+        { vpid: 3, kind: 'live' },
+        { vpid: 4, kind: 'live', leader: false },
+        { vpid: 9, kind: 'ghost' },
+        { vpid: 5, kind: 'live' },
+      ],
+    });
+    expect(vpidsOf(s, s.walk)).toEqual([1, 3, 4, 9, 5, 2]);
+    expect(vpidsOf(s, s.listed)).toEqual([1, 2, 3, 4, 9, 5]);
+  });
+
+  it('v18 prepares the tasks in walk order: the root thread 3 after the leaf 4', () => {
+    const s = parseScenario({
+      tasks: [
+        { vpid: 1, kind: 'live' },
+        { vpid: 3, kind: 'live', leader: false, tgid: 1 },
+        { vpid: 4, kind: 'live' },
+      ],
+    });
+    const m = buildModel(v18, s);
+    const visits: string[] = [];
+    let state = m.init();
+    for (;;) {
+      const a = m.actions(state).find((x) => x.actor === 0);
+      if (!a || a.label !== 'C5p' && a.label !== 'C4') break;
+      if (a.label === 'C5p') visits.push(a.detail!);
+      state = m.next(state, a);
+    }
+    expect(visits).toEqual(['pid 1', 'pid 4', 'pid 3']);
+    expect(state.coord.pc).toBe('C5i'); // all three counted: the walk is complete
   });
 });

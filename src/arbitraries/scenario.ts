@@ -12,7 +12,20 @@ import { parseScenario, ScenarioError, SIGCHLD, type Scenario } from '../kernel/
 /** A place in the tree: a live leader, a zombie, a live thread of an earlier leader, or a ghost (v18-final). */
 export type Placement = 'live' | 'zombie' | 'thread' | 'ghost';
 
-export type FaultType = 'signal' | 'signal-coordinator' | 'restore-fails' | 'esrch' | 'extra-task';
+/**
+ * The fault kinds drawn (and `crsim explore --faults` takes): the scenario's fault
+ * types, with a signal's dispositions as kinds of their own (`signal` is a
+ * handled one).
+ */
+export type FaultType =
+  | 'signal'
+  | 'signal-fatal'
+  | 'signal-ignored'
+  | 'signal-coordinator'
+  | 'restore-fails'
+  | 'dies-in-restore'
+  | 'esrch'
+  | 'extra-task';
 
 /** The JSON form of a scenario, as a scenario file holds it. */
 export interface ScenarioInput {
@@ -32,7 +45,7 @@ export interface TaskInput {
   imageSize?: number;
 }
 
-export type FaultInput = { type: string; task?: number; vpid?: number };
+export type FaultInput = { type: string; task?: number; vpid?: number; disposition?: string };
 
 export interface ScenarioArbOptions {
   /** fewest tasks (default 1) */
@@ -80,7 +93,17 @@ export function extraTaskSupported(): boolean {
   return extraSupport;
 }
 
-export const ALL_FAULTS: readonly FaultType[] = ['signal', 'signal-coordinator', 'restore-fails', 'esrch', 'extra-task'];
+// the later kinds last: constantFrom shrinks towards the first, and older seeds draw what they drew
+export const ALL_FAULTS: readonly FaultType[] = [
+  'signal',
+  'signal-coordinator',
+  'restore-fails',
+  'esrch',
+  'extra-task',
+  'dies-in-restore',
+  'signal-fatal',
+  'signal-ignored',
+];
 
 /** The placements and faults this build supports. */
 export function supportedPlacements(): Placement[] {
@@ -173,14 +196,20 @@ function taskInput(i: number, g: TaskGene, leaders: number[], lastLeader: { vpid
 
 function faultInput(g: FaultGene, tasks: readonly TaskInput[]): FaultInput {
   if (g.type === 'signal-coordinator' || g.type === 'extra-task') return { type: g.type };
-  return { type: g.type, task: tasks[g.task % tasks.length]!.vpid };
+  const target = tasks[g.task % tasks.length]!;
+  if (g.type === 'signal-fatal' || g.type === 'signal-ignored') {
+    return { type: 'signal', task: target.vpid, disposition: g.type === 'signal-fatal' ? 'fatal' : 'ignored' };
+  }
+  // a ghost never runs restore_task (the schema refuses the fault there): the root does
+  if (g.type === 'dies-in-restore' && target.kind === 'ghost') return { type: g.type, task: tasks[0]!.vpid };
+  return { type: g.type, task: target.vpid };
 }
 
 /** A short name that says the shape: L live, Z zombie, T thread, G ghost, then the faults. */
 export function scenarioName(tasks: readonly TaskInput[], faults: readonly FaultInput[]): string {
   const shape = tasks.map((t) => (t.kind === 'zombie' ? 'Z' : t.kind === 'ghost' ? 'G' : t.leader === false ? 'T' : 'L')).join('');
   const marks = tasks.some((t) => t.header) ? '+headers' : '';
-  const fs = faults.map((f) => (f.task !== undefined ? `${f.type}@${f.task}` : f.type));
+  const fs = faults.map((f) => `${f.type}${f.disposition ? `(${f.disposition})` : ''}${f.task !== undefined ? `@${f.task}` : ''}`);
   return `${shape}${marks}${fs.length ? ` ${fs.join(' ')}` : ''}`;
 }
 
@@ -222,7 +251,7 @@ export function scenarioInputArb(options: ScenarioArbOptions = {}): fc.Arbitrary
       const fs = faultGenes
         .map((g) => faultInput(g, tasks))
         .filter((f) => {
-          const key = `${f.type}:${f.task ?? ''}`;
+          const key = `${f.type}:${f.disposition ?? ''}:${f.task ?? ''}`;
           return !seen.has(key) && (seen.add(key), true);
         });
       return { name: scenarioName(tasks, fs), tasks, ...(fs.length ? { faults: fs } : {}) };
