@@ -5,6 +5,7 @@
  * test/v18.test.ts as a P7 violation) across v18, v18-final and v20.
  */
 import { describe, expect, it } from 'vitest';
+import { v17 } from '../models/v17.ts';
 import { v18final } from '../models/v18-final.ts';
 import { v18 } from '../models/v18.ts';
 import { v20 } from '../models/v20.ts';
@@ -12,6 +13,10 @@ import { restartProperties, type RestartProperty } from '../properties/restart.t
 import { exploreSync } from '../src/engine/run.ts';
 import { buildModel, type RestartModel, type RestartVariant } from '../src/kernel/model.ts';
 import { parseScenario } from '../src/kernel/scenario.ts';
+import { EBUSY, ERESTARTSYS } from '../src/kernel/state.ts';
+
+/** the shortest run where two failing tasks both notify (T11, below) */
+const SECOND_NOTIFY_STEPS = 25;
 
 const L = (vpid: number) => ({ vpid, kind: 'live' });
 const Z = (vpid: number) => ({ vpid, kind: 'zombie' });
@@ -77,16 +82,17 @@ describe('B5: init_completion after prepare_descendants erases an early error', 
     expect(r.verdict).toBe('holds');
   });
 
-  it('v18: 37 steps — task 2 fails in T5 and completes, C5i erases it, task 1 dies on ERROR without completing', () => {
+  it('v18: 38 steps — task 2 fails in T5 and completes, C5i erases it, task 1 dies on ERROR without completing', () => {
     const { m, r, trace } = check(v18, scenario, () => [lostError]);
     expect(r.violation?.message).toBe('ERROR is set (errno -512) yet the coordinator sleeps for ever');
-    expect(r.violation!.steps).toHaveLength(37);
+    expect(r.violation!.steps).toHaveLength(38);
     inOrder(trace, [
       'coordinator:C5p', // both tasks prepared
       'coordinator:C5p',
       'environment:signal',
       'live 2:T5:check', // interrupted: -ERESTARTSYS
-      'live 2:T11', // first error: ERROR, complete() (done 0 -> 1), wake_up_all
+      'live 2:T11', // no ERROR yet
+      'live 2:T11n', // first error: ERROR, complete() (done 0 -> 1), wake_up_all
       'coordinator:C5i', // init_completion: done 1 -> 0
       'coordinator:C5a2', // activates task 1 (its slot is set): no error, no complete()
       'coordinator:C5w:check', // sleeps
@@ -94,7 +100,7 @@ describe('B5: init_completion after prepare_descendants erases an early error', 
       'live 1:T11', // ERROR already set: no complete()
     ]);
     const at = (label: string) => r.violation!.steps[trace.indexOf(label)]!.state;
-    expect(at('live 2:T11').ctx.done).toBe(1);
+    expect(at('live 2:T11n').ctx.done).toBe(1);
     expect(at('coordinator:C5i').ctx.done).toBe(0);
     // the end state is a P9 deadlock as well
     const end = r.violation!.steps.at(-1)!.state;
@@ -102,9 +108,9 @@ describe('B5: init_completion after prepare_descendants erases an early error', 
     expect(restartProperties(m).find((p) => p.id === 'P9')!.onEnd!(end)).toBe('deadlock: nothing can move, yet coordinator at C5w:sleep');
   });
 
-  it('v18-final keeps it (init_completion moved only in v19): the same 37 steps', () => {
+  it('v18-final keeps it (init_completion moved only in v19): the same 38 steps', () => {
     const { r } = check(v18final, scenario, () => [lostError]);
-    expect(r.violation!.steps).toHaveLength(37);
+    expect(r.violation!.steps).toHaveLength(38);
   });
 
   it('v20 (init_completion in ckpt_ctx_alloc): no error is ever lost on the same scenario, nor with the signal to task 1', () => {
@@ -162,11 +168,12 @@ describe('the T8a1–T8a2 window: nothing holds the token between the increment 
     },
   };
 
-  it('P7 (a live next task finishes before the lookup): v18 only; v18-final and v20 hold on 2 and 3 tasks', () => {
-    expect(check(v18, { tasks: [L(1), L(2)] }, only('P7')).r.violation!.steps).toHaveLength(36);
+  it('strict P1 and P11 (a live next task finishes the chain, then clears its slot, before the lookup): v18 only; v18-final and v20 hold on 2 and 3 tasks', () => {
+    expect(check(v18, { tasks: [L(1), L(2)] }, only('P1')).r.violation!.steps).toHaveLength(28);
+    expect(check(v18, { tasks: [L(1), L(2)] }, only('P11')).r.violation!.steps).toHaveLength(35);
     for (const v of [v18final, v20]) {
       for (const tasks of [[L(1), L(2)], [L(1), L(2), L(3)], [L(1), Z(2), L(3)]]) {
-        const { r } = check(v, { tasks }, only('P7'));
+        const { r } = check(v, { tasks }, only('P1', 'P7', 'P11'));
         expect(r.violation?.message, `${v.name} ${tasks.length}`).toBeUndefined();
       }
     }
@@ -189,5 +196,62 @@ describe('the T8a1–T8a2 window: nothing holds the token between the increment 
     expect(r.violation!.steps).toHaveLength(33);
     inOrder(trace, ['live 1:T8a1', 'zombie 2:T5:check', 'zombie 2:T8a1', 'zombie 2:X1', 'live 1:T8a2', 'coordinator:C8k']);
     expect(r.violation!.steps[trace.indexOf('zombie 2:X1')]!.state.tasks[1]!.exitState).toBe(32); // EXIT_DEAD
+  });
+});
+
+/** complete() called by the error path of a task while ERROR is already set by another task's error path */
+const secondNotify: RestartProperty = {
+  id: 'N',
+  title: 'the out path notifies once: no complete() from T11 after another task\'s T11 set ERROR',
+  onStep: (p, a, n) =>
+    a.label.startsWith('T11') && p.ctx.error && p.ctx.errno === ERESTARTSYS && n.ctx.done > p.ctx.done
+      ? `${a.label} completes again (done ${p.ctx.done} -> ${n.ctx.done}), errno ${p.ctx.errno} -> ${n.ctx.errno}`
+      : null,
+};
+
+describe('T11: the out path tests ERROR, then notifies, under no lock', () => {
+  // both tasks interrupted in their wait for their turn: each fails with -ERESTARTSYS and takes the out path
+  const both = { tasks: [L(1), L(2)], faults: [{ type: 'signal', task: 1 }, { type: 'signal', task: 2 }] };
+
+  it('v18: two failing tasks both pass the test, and both notify: complete() twice (25 steps); the helper keeps the first errno', () => {
+    const { r, trace } = check(v18, both, () => [secondNotify]);
+    expect(r.violation!.message).toBe('T11n completes again (done 1 -> 2), errno -512 -> -512');
+    expect(r.violation!.steps).toHaveLength(SECOND_NOTIFY_STEPS);
+    const tests = trace.flatMap((t, k) => (t.endsWith(':T11') ? [k] : []));
+    const notifies = trace.flatMap((t, k) => (t.endsWith(':T11n') ? [k] : []));
+    expect(tests).toHaveLength(2);
+    expect(notifies).toHaveLength(2);
+    expect(Math.max(...tests)).toBeLessThan(Math.min(...notifies)); // both tested before either notified
+  });
+
+  it('v18-final inherits the two steps; v20\'s ckpt_set_error (test_and_set_bit) is one: never a second complete()', () => {
+    expect(check(v18final, both, () => [secondNotify]).r.violation!.steps).toHaveLength(SECOND_NOTIFY_STEPS);
+    const { r } = check(v20, both, () => [secondNotify]);
+    expect(r.verdict).toBe('holds');
+    expect(r.stats.states).toBeGreaterThan(500);
+  });
+});
+
+describe('C7: v17-26 turns the coordinator\'s result into -EBUSY whenever ERROR is set after the wait', () => {
+  /** the coordinator's C7 after an interrupted wait, with ERROR already set */
+  const interrupted: RestartProperty = {
+    id: 'C',
+    title: 'reports what C7 makes of an interrupted wait with ERROR set',
+    onStep: (p, a, n) => (a.actor === 0 && a.label === 'C7' && p.coord.ret === ERESTARTSYS && p.ctx.error ? `C7 returns ${n.coord.ret}` : null),
+  };
+  const input = { tasks: [L(1), L(2)], faults: [{ type: 'signal', task: 2 }, { type: 'signal-coordinator' }] };
+
+  it('v17, v18 and v18-final (whose coordinator is v17-26\'s): -EBUSY, not -EINTR (21 steps)', () => {
+    for (const v of [v17, v18, v18final]) {
+      const { r, trace } = check(v, input, () => [interrupted]);
+      expect(r.violation!.message, v.name).toBe(`C7 returns ${EBUSY}`);
+      expect(r.violation!.steps, v.name).toHaveLength(21);
+      inOrder(trace, ['live 2:T5:check', 'environment:signal', 'coordinator:C5w:check', 'live 2:T11n', 'coordinator:C7']);
+    }
+  });
+
+  it('v20 returns the first errno instead (ckpt_get_error): the wait never reaches C7 interrupted with ERROR as -ERESTARTSYS', () => {
+    const { r } = check(v20, input, () => [interrupted]);
+    expect(r.verdict).toBe('holds');
   });
 });
