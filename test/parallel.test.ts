@@ -1,15 +1,18 @@
-/** The exhaustive search on worker threads: the verdict, the counts and the counterexample of one thread. */
+/** The exhaustive search on worker threads: the verdict, the counts and the counterexample of one thread; budgets and stops that reach every worker. */
+import { filter, lastValueFrom, Subject, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { v18 } from '../models/v18.ts';
 import { v20 } from '../models/v20.ts';
 import { restartProperties } from '../properties/restart.ts';
 import { restartRecipe, targetSpec } from '../src/cli/target.ts';
-import { exploreExhaustiveParallel } from '../src/engine/parallel.ts';
+import { exploreExhaustiveParallel, exploreExhaustiveParallel$ } from '../src/engine/parallel.ts';
 import { exploreSync } from '../src/engine/run.ts';
 import { hasCycle } from '../src/engine/shared-explore.ts';
 import { SharedTable } from '../src/engine/shared-table.ts';
 import { buildModel } from '../src/kernel/model.ts';
+import { workerLimit } from '../src/engine/workers.ts';
 import { shorthandScenario } from '../src/kernel/scenario.ts';
+import { runCli } from './cli-run.ts';
 
 function target(variant: typeof v18, n: number, z: number, ids?: string[]) {
   const scenario = shorthandScenario(n, z);
@@ -27,10 +30,15 @@ describe('the shared fingerprint table', () => {
     expect(t.add(0, 0)).toBeGreaterThanOrEqual(0); // zero words are kept nonzero
     expect(t.size).toBe(2);
   });
-  it('says when it is full instead of looping', () => {
+  it('says when it is full (three quarters of its slots) instead of looping', () => {
     const t = new SharedTable(new SharedArrayBuffer(8 + 16 * 8));
-    for (let i = 1; i <= 8; i++) t.add(i, i);
+    expect(t.room).toBe(12);
+    for (let i = 1; i <= 12; i++) expect(t.add(i, i)).toBeGreaterThanOrEqual(0);
     expect(t.add(99, 99)).toBeNull();
+    expect(SharedTable.create(5000).room).toBeGreaterThanOrEqual(5000);
+  });
+  it('refuses a table it cannot allocate with the count and the option to lower', () => {
+    expect(() => SharedTable.create(2 ** 40)).toThrow(/^cannot allocate the shared state table for 1,099,511,627,776 states \(.+\); lower --max-states$/);
   });
   it('finds cycles among edges', () => {
     expect(hasCycle([{ edges: Int32Array.from([1, 2, 2, 3]), count: 2 }])).toBe(false);
@@ -39,7 +47,7 @@ describe('the shared fingerprint table', () => {
 });
 
 describe('exhaustive search on workers', () => {
-  it('holds with the states and transitions of one thread', async () => {
+  it('holds with the states, transitions and depth of one thread', async () => {
     const { model, properties, recipe } = target(v20, 3, 1);
     const one = exploreSync(model, properties);
     const two = await exploreExhaustiveParallel(recipe, model, properties, { workers: 2 });
@@ -47,20 +55,87 @@ describe('exhaustive search on workers', () => {
     expect(two.workers).toBe(2);
     expect(two.stats.states).toBe(one.stats.states);
     expect(two.stats.transitions).toBe(one.stats.transitions);
+    expect(two.stats.maxDepth).toBe(one.stats.maxDepth);
   });
-  it('shows the counterexample of one thread: the breadth-first shortest', async () => {
-    const { model, properties, recipe } = target(v18, 3, 1, ['P7']);
+  it('shows the counterexample of one thread, proven shortest, with its statistics, run after run', async () => {
+    const { model, properties, recipe } = target(v18, 4, 1);
     const one = exploreSync(model, properties);
-    const two = await exploreExhaustiveParallel(recipe, model, properties, { workers: 2 });
-    expect(one.violation?.property).toBe('P7');
-    expect(two.verdict).toBe('violated');
-    expect(two.violation!.choices).toEqual(one.violation!.choices);
+    expect(one.violation?.property).toBe('P8');
+    const runs = [
+      await exploreExhaustiveParallel(recipe, model, properties, { workers: 2 }),
+      await exploreExhaustiveParallel(recipe, model, properties, { workers: 3 }),
+    ];
+    for (const r of runs) {
+      expect(r.verdict).toBe('violated');
+      expect(r.violation!.choices).toEqual(one.violation!.choices);
+      expect(r.violation!.shortest).toBe(true);
+      expect([r.stats.states, r.stats.transitions, r.stats.maxDepth]).toEqual([one.stats.states, one.stats.transitions, one.stats.maxDepth]);
+    }
   });
-  it('stops at --max-states with exit-3 statistics', async () => {
+  it('stops at --max-states with exit-3 statistics, at the depth one thread stops', async () => {
     const { model, properties, recipe } = target(v20, 4, 0);
+    const one = exploreSync(model, properties, { maxStates: 5000 });
     const r = await exploreExhaustiveParallel(recipe, model, properties, { workers: 2, maxStates: 5000 });
     expect(r.verdict).toBe('incomplete');
     expect(r.stoppedBy).toBe('--max-states 5000 reached');
     expect(r.stats.states).toBeGreaterThanOrEqual(5000);
+    expect(r.stats.transitions).toBeGreaterThan(0);
+    expect(r.stats.maxDepth).toBe(one.stats.maxDepth);
+  });
+  it('stops at --max-memory (the whole process: every thread) with the statistics so far', async () => {
+    const { model, properties, recipe } = target(v20, 4, 0);
+    const r = await exploreExhaustiveParallel(recipe, model, properties, { workers: 2, maxMemory: 1024 });
+    expect(r.verdict).toBe('incomplete');
+    expect(r.stoppedBy).toMatch(/^--max-memory 1 KB reached \(resident \d+ MB\)$/);
+    expect(r.stats.states).toBeGreaterThan(0);
+    expect(r.stats.peakBytes).toBeGreaterThan(1024);
+  });
+  it('refuses a --max-states whose table would not fit in --max-memory, before allocating it', async () => {
+    const { model, properties, recipe } = target(v20, 3, 0);
+    const r = await exploreExhaustiveParallel(recipe, model, properties, { workers: 2, maxStates: 2 ** 31 - 1, maxMemory: 2 ** 30 });
+    expect(r.verdict).toBe('incomplete');
+    expect(r.stoppedBy).toMatch(/^--max-memory 1\.0 GB is less than the 32\.0 GB the shared state table for 2,147,483,647 states takes; lower --max-states$/);
+  });
+  it('streams progress, and a stop reaches the workers: incomplete within a second, with the statistics so far', async () => {
+    const { model, properties, recipe } = target(v20, 5, 0, ['P1', 'P2']);
+    const stop = new Subject<string>();
+    const progress: { states: number; frontier: number }[] = [];
+    let stoppedAt = 0;
+    const done = await lastValueFrom(
+      exploreExhaustiveParallel$(recipe, model, properties, { workers: 2, progressMs: 50 }, stop).pipe(
+        tap((e) => {
+          if (e.type !== 'progress') return;
+          progress.push({ states: e.stats.states, frontier: e.frontier ?? 0 });
+          if (e.stats.states > 20_000 && !stoppedAt) {
+            stoppedAt = Date.now();
+            stop.next('interrupted (Ctrl-C)');
+          }
+        }),
+        filter((e) => e.type === 'done'),
+      ),
+    );
+    expect(Date.now() - stoppedAt).toBeLessThan(1000);
+    expect(done.result.verdict).toBe('incomplete');
+    expect(done.result.stoppedBy).toBe('interrupted (Ctrl-C)');
+    expect(done.result.stats.states).toBeGreaterThan(20_000);
+    expect(done.result.stats.transitions).toBeGreaterThan(done.result.stats.states);
+    expect(progress.some((p) => p.frontier > 0)).toBe(true);
+  });
+});
+
+describe('crsim check --workers', () => {
+  it('refuses more than 4 workers per core, naming the limit (exit 2)', async () => {
+    const { max, cores } = workerLimit();
+    const { code, err } = await runCli('check', '--workers', String(max + 1));
+    expect(code).toBe(2);
+    expect(err).toContain(`--workers: expected at most ${max}, 4 per core on the ${cores} cores here (got '${max + 1}')`);
+  });
+  it('exhaustive --workers 2 --max-memory 1K: exit 3 with the statistics so far', async () => {
+    const { code, out } = await runCli('check', '-m', 'v20', '-t', '4', '--reduction', 'none', '--workers', '2', '--max-memory', '1K', '--json');
+    expect(code).toBe(3);
+    const j = JSON.parse(out);
+    expect(j.stoppedBy).toMatch(/^--max-memory 1 KB reached/);
+    expect(j.states).toBeGreaterThan(0);
+    expect(j.workers).toBe(2);
   });
 });

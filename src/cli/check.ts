@@ -1,16 +1,16 @@
 /** `crsim check`: explore one model on one scenario and say what holds. */
 import type { Command } from 'commander';
 import type { RestartProperty } from '../../properties/restart.ts';
-import { Subject, filter, from, lastValueFrom, map, tap } from 'rxjs';
+import { Subject, filter, lastValueFrom, tap } from 'rxjs';
 import { totalmem } from 'node:os';
 import { parseBytes } from '../engine/budget.ts';
 import { DporSearch } from '../engine/dpor.ts';
-import { exploreExhaustiveParallel } from '../engine/parallel.ts';
+import { exploreExhaustiveParallel$ } from '../engine/parallel.ts';
 import { explore$ } from '../engine/run.ts';
 import { parseShard, shardFile, type Shard } from '../engine/shard.ts';
 import { shardFromEnv } from './shard-env.ts';
 import type { Result, Strategy } from '../engine/types.ts';
-import { exploreWorkers$ } from '../engine/workers.ts';
+import { exploreWorkers$, workerLimit } from '../engine/workers.ts';
 import type { RestartAction, RestartModel } from '../kernel/model.ts';
 import type { RestartState } from '../kernel/state.ts';
 import { swimlane } from '../trace/swimlane.ts';
@@ -122,7 +122,9 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   onlyFor('--max-states', o.maxStates, !walks, 'exhaustive (a walk stores no states)');
   onlyFor('--max-memory', o.maxMemory, !walks, 'exhaustive (a walk keeps only its own run)');
   onlyFor('--proof-states', o.proofStates, !walks, 'exhaustive');
-  const workers = intOption('--workers', o.workers, 1, 256);
+  const workers = intOption('--workers', o.workers, 1, 2 ** 31 - 1);
+  const cap = workerLimit();
+  if (workers !== undefined && workers > cap.max) throw new UsageError(`--workers: expected at most ${cap.max}, 4 per core on the ${cap.cores} cores here (got '${o.workers}')`);
   const reduction = exhaustiveReduction(o, model, properties, workers);
   const maxMemory = o.maxMemory === undefined ? undefined : parseBytes(o.maxMemory);
   if (maxMemory === null) throw new UsageError(`--max-memory: expected a size such as 512M, 2G or 1500000000 (got '${o.maxMemory}')`);
@@ -166,7 +168,7 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
       (walks && workers !== undefined
         ? exploreWorkers$(restartRecipe(spec), { model, properties }, { ...options, strategy, workers }, stop)
         : !walks && workers !== undefined && workers > 1
-          ? from(exploreExhaustiveParallel(restartRecipe(spec), model, properties, { ...options, workers })).pipe(map((r) => ({ type: 'done' as const, result: r })))
+          ? exploreExhaustiveParallel$(restartRecipe(spec), model, properties, { ...options, workers }, stop)
           : explore$(model, properties, options, stop)
       ).pipe(
         tap((e) => {

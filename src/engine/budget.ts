@@ -1,18 +1,31 @@
 import { getHeapStatistics } from 'node:v8';
 
+/** how often a search looks at memory, in milliseconds (a wide state can take a millisecond to expand) */
+export const MEMORY_CHECK_MS = 50;
+
 /**
  * Memory budgets. A search stops with verdict `incomplete` (exit 3) and the
  * statistics so far, rather than crash out of heap: always when the V8 heap
  * nears its limit, and when the process's resident memory passes
- * `--max-memory`. Checked every few thousand transitions (reading the
- * resident size costs microseconds).
+ * `--max-memory`. The resident size is the whole process's: the main thread
+ * and every worker thread. Checked by time ({@link poll}), not by a count of
+ * expansions: on wide scenarios a few thousand expansions can take seconds
+ * and gigabytes.
  */
 export class MemoryGuard {
   private readonly heapLimit = getHeapStatistics().heap_size_limit;
   /** the largest resident size seen, in bytes */
   peak = 0;
+  private next = 0;
 
   constructor(private readonly maxBytes?: number) {}
+
+  /** {@link check}, at most every {@link MEMORY_CHECK_MS} ms (`now` is Date.now()); null in between. */
+  poll(now: number): string | null {
+    if (now < this.next) return null;
+    this.next = now + MEMORY_CHECK_MS;
+    return this.check();
+  }
 
   /** The reason to stop, or null. */
   check(): string | null {

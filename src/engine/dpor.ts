@@ -181,10 +181,12 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
           if (end) return this.violated(end, true);
         }
       }
-      if ((++tick & 4095) === 0) {
-        const memory = this.guard.check();
+      // the clock every 64 transitions, memory every 50 ms of it (budget.ts)
+      if ((++tick & 63) === 0) {
+        const now = Date.now();
+        const memory = this.guard.poll(now);
         if (memory) this.stop(memory);
-        if (Date.now() >= deadline) {
+        if (now >= deadline) {
           this.updateStats();
           return null;
         }
@@ -577,7 +579,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       return this.finish({ ...v, shortestNote: `${v.shortestNote!}; not proven shortest: no proof was asked for` });
     }
     // a shallow shortest counterexample is proven at once; else it is shrunk, and that one proven
-    this.proof = { run: new Proof(this.model, this.properties, violation, Math.min(budget, QUICK_PROOF)), note, quick: true };
+    this.proof = { run: new Proof(this.model, this.properties, violation, Math.min(budget, QUICK_PROOF), this.options.maxMemory), note, quick: true };
     return null;
   }
 
@@ -594,9 +596,9 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       ? { shortest: false as const, violation: p.run.violation, why: `not proven shortest: ${this.stopped}` }
       : p.run.work(Math.max(1, deadline - Date.now()));
     if (!c) return null;
-    if (!c.shortest && p.quick && !this.stopped) {
+    if (!c.shortest && !c.memory && p.quick && !this.stopped) {
       const v = this.shrunk(p.run.violation, p.note);
-      this.proof = { run: new Proof(this.model, this.properties, v, this.proofStates), note: v.shortestNote!, quick: false };
+      this.proof = { run: new Proof(this.model, this.properties, v, this.proofStates, this.options.maxMemory), note: v.shortestNote!, quick: false };
       return null;
     }
     const length = p.run.violation.steps.length;

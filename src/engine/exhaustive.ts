@@ -82,13 +82,15 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
         stats.maxDepth = this.depth;
       }
       if (this.stopped && !this.cutByDepth) return this.finish();
-      if ((++tick & 4095) === 0) {
-        const memory = this.guard.check();
+      // the clock every 16 expansions (a wide state takes up to a millisecond), memory every 50 ms of it
+      if ((++tick & 15) === 0) {
+        const now = Date.now();
+        const memory = this.guard.poll(now);
         if (memory) this.stop(memory);
-      }
-      if ((tick & 255) === 0 && Date.now() >= deadline) {
-        this.updateStats();
-        return null;
+        if (now >= deadline) {
+          this.updateStats();
+          return null;
+        }
       }
       const { state, id } = this.level[this.cursor++]!;
       const enabled = model.actions(state);
@@ -164,7 +166,8 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
   private violation(choices: number[]): Violation<S, A> {
     const run = replay(this.model, this.properties, choices);
     if (!run.failure) throw new Error('internal: a counterexample did not replay to its violation');
-    return { ...run.failure, steps: run.steps, choices: run.choices, shortest: this.options.depthLimit === undefined };
+    // found level by level, with a depth limit or not: no shorter run violates
+    return { ...run.failure, steps: run.steps, choices: run.choices, shortest: true };
   }
 
   /**

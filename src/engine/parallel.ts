@@ -1,48 +1,55 @@
 import { Worker } from 'node:worker_threads';
+import { lastValueFrom, Observable, filter } from 'rxjs';
+import { formatBytes, MemoryGuard } from './budget.ts';
 import { checkEnd, checkStep } from './evaluate.ts';
 import { ExhaustiveSearch } from './exhaustive.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { ExploreOptions } from './run.ts';
 import type { Recipe } from './workers.ts';
-import { hasCycle, type PartReport } from './shared-explore.ts';
+import { hasCycle, STOP, type PartReport } from './shared-explore.ts';
 import { SharedTable } from './shared-table.ts';
-import type { Action, Model, Property, Result, Stats } from './types.ts';
-
+import type { Action, Model, Property, Result, RunEvent, Stats } from './types.ts';
 
 interface Item {
   readonly state: unknown;
   readonly id: number;
-  readonly depth: number;
 }
 
 export type ToWorker =
-  | { type: 'explore'; buffer: SharedArrayBuffer; trackEdges: boolean; maxStates: number }
+  | { type: 'explore'; buffer: SharedArrayBuffer; control: SharedArrayBuffer; trackEdges: boolean; depth: number; maxStates: number }
   | { type: 'give'; items: Item[] }
+  | { type: 'level' }
   | { type: 'donate' }
   | { type: 'finish' };
 
 export type ToMain =
   | { type: 'ready' }
   | { type: 'error'; message: string }
-  | { type: 'status'; pending: number }
-  | { type: 'idle'; pending: number; report: PartReport }
+  | { type: 'status'; pending: number; report: PartReport }
+  | { type: 'idle'; report: PartReport }
   | { type: 'donation'; items: Item[] }
   | { type: 'final'; report: PartReport; edges: Int32Array; edgeCount: number };
+
+type Final = Extract<ToMain, { type: 'final' }>;
 
 /** A pool of worker threads that load the TypeScript sources through tsx. */
 class Pool {
   readonly workers: Worker[] = [];
-  private readonly handlers: ((i: number, m: ToMain) => void)[] = [];
+  private handler: ((i: number, m: ToMain) => void) | null = null;
   private failure: ((e: Error) => void) | null = null;
+  private closed = false;
 
   constructor(recipe: Recipe, n: number) {
     for (let i = 0; i < n; i++) {
       const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: recipe });
       w.on('message', (m: ToMain) => {
         if (m.type === 'error') this.failure?.(new Error(`worker ${i}: ${m.message}`));
-        else this.handlers.at(-1)?.(i, m);
+        else this.handler?.(i, m);
       });
       w.on('error', (e) => this.failure?.(e));
+      w.on('exit', (code) => {
+        if (!this.closed) this.failure?.(new Error(`worker ${i} exited with code ${code}`));
+      });
       this.workers.push(w);
     }
   }
@@ -51,187 +58,358 @@ class Pool {
   run<T>(onMessage: (i: number, m: ToMain, done: (v: T) => void) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.failure = reject;
-      this.handlers.push((i, m) => onMessage(i, m, resolve));
+      this.handler = (i, m) => onMessage(i, m, resolve);
     });
   }
 
-  send(i: number, m: ToWorker, transfer: ArrayBuffer[] = []): void {
-    this.workers[i]!.postMessage(m, transfer);
+  send(i: number, m: ToWorker): void {
+    this.workers[i]!.postMessage(m);
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
 
 const emptyStats = (): Stats => ({ states: 0, transitions: 0, maxDepth: 0, runs: 0, elapsedMs: 0, tableBytes: 0 });
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * An exhaustive search on `workers` worker threads (random walks and PCT have
- * theirs in workers.ts). A breadth-first prefix runs on this thread until
- * there are 16 states per worker; then the workers expand states depth first,
- * each state claimed once in a shared lock-free fingerprint table, and an idle
- * worker takes half of a busy one's pending states. The verdict is the one
- * thread's: every reachable state is expanded once, by somebody. A violation
- * met stops them all; the counterexample is then the one the plain
- * breadth-first search gives (a shortest one), computed here to that length.
+ * theirs in workers.ts): the plain breadth-first search, level by level. A
+ * prefix runs on this thread until a level has 16 states per worker; then the
+ * workers expand each level together, each state claimed once in a shared
+ * lock-free fingerprint table, an idle worker taking half of a busy one's
+ * pending states, and the next level starts only when every worker has
+ * finished this one (shared-explore.ts).
+ *
+ * What it reports does not depend on timing, except where a budget cut it:
+ * - holds: every reachable state is expanded once, by somebody, so the
+ *   states, transitions and depth are the one-thread search's;
+ * - violated: a violation met by a worker stops them all; the one-thread
+ *   breadth-first search then runs here to that length, and its result is the
+ *   answer (the counterexample, proven shortest, and its statistics);
+ * - incomplete (`--max-states`, `--max-memory`, the heap, Ctrl-C): the states
+ *   and transitions are where the workers were when they stopped, which
+ *   varies from run to run; the depth is the level they were expanding.
+ * `--max-memory` bounds the process's resident memory: this thread and every
+ * worker, watched here every `progressMs`; each worker watches its own heap.
  * Cycles (a run that never ends) are looked for in the edges the workers kept.
  * Partial-order reduction is not parallel: the workers run the plain search.
  */
-export async function exploreExhaustiveParallel<S, A extends Action>(
-  recipe: Recipe,
-  model: Model<S, A>,
-  properties: readonly Property<S, A>[],
-  options: ExploreOptions & { readonly workers: number },
-): Promise<Result<S, A>> {
-  const pool = new Pool(recipe, options.workers);
-  try {
-    let ready = 0;
-    await pool.run<void>((_i, m, done) => {
-      if (m.type === 'ready' && ++ready === options.workers) done();
-    });
-    return await exhaustive(pool, model, properties, options);
-  } finally {
-    await pool.close();
-  }
-}
+export class ParallelExhaustive<S, A extends Action> {
+  readonly stats = emptyStats();
+  private readonly guard: MemoryGuard;
+  private readonly control = new Int32Array(new SharedArrayBuffer(4));
+  private stoppedBy: string | null = null;
+  private table: SharedTable | null = null;
+  private reports: PartReport[] = [];
+  private pending: number[] = [];
+  private prefixTransitions = 0;
+  /** the one-thread search running here (rebuilding a counterexample, or a lasso) */
+  private serial: ExhaustiveSearch<S, A> | null = null;
+  private readonly started = Date.now();
 
-async function exhaustive<S, A extends Action>(
-  pool: Pool,
-  model: Model<S, A>,
-  properties: readonly Property<S, A>[],
-  options: ExploreOptions & { readonly workers: number },
-): Promise<Result<S, A>> {
-  const started = Date.now();
-  const W = options.workers;
-  // the table cannot grow while threads fill it: room for --max-states, by default 4M states (64 MB)
-  const maxStates = options.maxStates ?? 1 << 22;
-  const table = SharedTable.create(maxStates);
-  const trackEdges = properties.some((p) => p.coversNonTermination);
-  const stats = emptyStats();
-  const prefixEdges: number[] = [];
-  const base = { explored: 'exhaustive' as const, stats, properties: properties.map((p) => p.id), workers: W };
-  const certify = (length: number): Result<S, A> => {
-    // the counterexample the plain breadth-first search gives, to that length
-    const bfs = new ExhaustiveSearch(model, properties, { depthLimit: length, ...(options.certifyStates ? { maxStates: options.certifyStates } : {}) });
-    let r;
-    do r = bfs.work(Infinity);
-    while (!r);
+  constructor(
+    private readonly recipe: Recipe,
+    private readonly model: Model<S, A>,
+    private readonly properties: readonly Property<S, A>[],
+    private readonly options: ExploreOptions & { readonly workers: number },
+  ) {
+    this.guard = new MemoryGuard(options.maxMemory);
+  }
+
+  /** Asks every thread to stop; the result is then `incomplete` with the statistics so far. */
+  stop(reason: string): void {
+    this.stoppedBy ??= reason;
+    Atomics.store(this.control, STOP, 1);
+    this.serial?.stop(reason);
+  }
+
+  /** Checks the process's memory (every thread's); stops when over budget. */
+  poll(): void {
+    const memory = this.guard.check();
+    if (memory) this.stop(memory);
+  }
+
+  /** The statistics so far, for progress events. */
+  snapshot(): Stats {
+    const s = this.serial ? { ...this.serial.stats } : { ...this.stats };
+    if (!this.serial) {
+      s.states = this.table?.size ?? s.states;
+      s.transitions = this.prefixTransitions + this.reports.reduce((n, r) => n + r.transitions, 0);
+    }
+    s.elapsedMs = Date.now() - this.started;
+    return s;
+  }
+
+  get frontier(): number {
+    if (this.serial) return this.serial.frontier;
+    return this.pending.reduce((n, p) => n + p, 0) + this.reports.reduce((n, r) => n + r.claimed, 0);
+  }
+
+  async run(): Promise<Result<S, A>> {
+    const { options } = this;
+    const maxStates = options.maxStates ?? 1 << 22;
+    const bytes = SharedTable.bytesFor(maxStates);
+    if (options.maxMemory !== undefined && bytes > options.maxMemory && this.guard.check() === null) {
+      // the table cannot grow while threads fill it, so it is allocated whole (a process already over budget stops at the first check)
+      return this.finish({
+        verdict: 'incomplete',
+        stoppedBy: `--max-memory ${formatBytes(options.maxMemory)} is less than the ${formatBytes(bytes)} the shared state table for ${maxStates.toLocaleString('en-US')} states takes; lower --max-states`,
+      });
+    }
+    this.table = SharedTable.create(maxStates);
+    const pool = new Pool(this.recipe, options.workers);
+    try {
+      let ready = 0;
+      await pool.run<void>((_i, m, done) => {
+        if (m.type === 'ready' && ++ready === options.workers) done();
+      });
+      return await this.explore(pool, this.table);
+    } finally {
+      await pool.close();
+    }
+  }
+
+  private async explore(pool: Pool, table: SharedTable): Promise<Result<S, A>> {
+    const { model, properties, options, stats } = this;
+    const W = options.workers;
+    const trackEdges = properties.some((p) => p.coversNonTermination);
+    const prefixEdges: number[] = [];
+    this.poll();
+
+    // a breadth-first prefix, until a level has enough to share
+    const init = model.init();
+    const [h0, l0] = fingerprint(init);
+    let level: Item[] = [{ state: init, id: table.add(h0, l0)! }];
+    let depth = 0;
+    while (level.length > 0 && level.length < 16 * W && !this.stoppedBy) {
+      const next: Item[] = [];
+      for (const { state, id } of level) {
+        const s = state as S;
+        const enabled = model.actions(s);
+        if (enabled.length === 0) {
+          if (checkEnd(properties, s)) return this.rebuild(depth);
+          continue;
+        }
+        for (const a of enabled) {
+          const n = model.next(s, a);
+          this.prefixTransitions++;
+          if (checkStep(properties, s, a, n)) return this.rebuild(depth + 1);
+          const [hi, lo] = fingerprint(n);
+          const added = table.add(hi, lo)!;
+          if (added >= 0) next.push({ state: n, id: added });
+          if (trackEdges) prefixEdges.push(id, added >= 0 ? added : -added - 1);
+        }
+      }
+      if (next.length === 0) break;
+      level = next;
+      depth++;
+      if (options.maxStates !== undefined && table.size >= options.maxStates) this.stop(`--max-states ${options.maxStates} reached`);
+    }
+    stats.maxDepth = depth;
+    let finals: Final[] = [];
+    if (level.length >= 16 * W && !this.stoppedBy) {
+      // the workers take it from there, a level at a time
+      const maxStatesForWorkers = options.maxStates ?? Infinity;
+      for (let i = 0; i < W; i++) {
+        pool.send(i, { type: 'explore', buffer: table.buffer, control: this.control.buffer as SharedArrayBuffer, trackEdges, depth, maxStates: maxStatesForWorkers });
+        pool.send(i, { type: 'give', items: level.filter((_it, k) => k % W === i) });
+      }
+      this.pending = new Array<number>(W).fill(0);
+      level.forEach((_it, k) => this.pending[k % W]!++);
+      level = [];
+      this.reports = new Array<PartReport>(W).fill({ transitions: 0, claimed: 0, violationLength: -1, stoppedBy: null });
+      await this.levels(pool, W, () => (stats.maxDepth = ++depth));
+      finals = await collectFinals(pool, W);
+      this.reports = finals.map((f) => f.report);
+    }
+    stats.transitions = this.prefixTransitions + this.reports.reduce((n, r) => n + r.transitions, 0);
     stats.states = table.size;
-    stats.elapsedMs = Date.now() - started;
-    if (r.verdict !== 'violated') throw new Error('internal: a violation met by a worker was not found again by breadth-first search');
-    return { ...base, verdict: 'violated', violation: r.violation! };
-  };
-
-  // a breadth-first prefix, until there is enough to share
-  const init = model.init();
-  const [h0, l0] = fingerprint(init);
-  let level: Item[] = [{ state: init, id: table.add(h0, l0)!, depth: 0 }];
-  while (level.length > 0 && level.length < 16 * W) {
-    const next: Item[] = [];
-    for (const { state, id, depth } of level) {
-      const s = state as S;
-      const enabled = model.actions(s);
-      if (enabled.length === 0) {
-        if (checkEnd(properties, s)) return certify(depth);
-        continue;
-      }
-      for (const a of enabled) {
-        const n = model.next(s, a);
-        stats.transitions++;
-        if (checkStep(properties, s, a, n)) return certify(depth + 1);
-        const [hi, lo] = fingerprint(n);
-        const added = table.add(hi, lo)!;
-        if (added >= 0) next.push({ state: n, id: added, depth: depth + 1 });
-        if (trackEdges) prefixEdges.push(id, added >= 0 ? added : -added - 1);
-      }
+    stats.tableBytes = table.bytes;
+    let violationLength = -1;
+    for (const r of this.reports) if (r.violationLength >= 0 && (violationLength < 0 || r.violationLength < violationLength)) violationLength = r.violationLength;
+    if (violationLength >= 0 && this.stoppedBy) {
+      // stopped (Ctrl-C, memory) as a worker met a violation: no time to rebuild its counterexample
+      return this.finish({ verdict: 'incomplete', stoppedBy: `${this.stoppedBy}, as a worker met a violation at depth ${violationLength} (not shown)` });
     }
-    level = next;
-    stats.maxDepth = level[0]?.depth ?? stats.maxDepth;
+    if (violationLength >= 0) return this.rebuild(violationLength);
+    this.stoppedBy ??= this.reports.find((r) => r.stoppedBy)?.stoppedBy ?? null;
+    if (this.stoppedBy) return this.finish({ verdict: 'incomplete', stoppedBy: this.stoppedBy });
+    const edgeLists = [{ edges: Int32Array.from(prefixEdges), count: prefixEdges.length / 2 }, ...finals.map((f) => ({ edges: f.edges, count: f.edgeCount }))];
+    if (trackEdges && hasCycle(edgeLists)) {
+      // a run that never ends: the one-thread search shows it as a lasso
+      return this.serially(new ExhaustiveSearch(model, properties, options), null);
+    }
+    return this.finish({ verdict: 'holds' });
   }
 
-  // the workers take it from there
-  for (let i = 0; i < W; i++) pool.send(i, { type: 'explore', buffer: table.buffer, trackEdges, maxStates });
-  const pending = new Array<number>(W).fill(0);
-  const idle = new Array<boolean>(W).fill(true);
-  level.forEach((it, k) => pending[k % W]!++);
-  for (let i = 0; i < W; i++) {
-    const items = level.filter((_it, k) => k % W === i);
-    if (items.length) {
-      idle[i] = false;
-      pool.send(i, { type: 'give', items });
-    }
-  }
-  let donor = -1;
-  let violationLength = -1;
-  let stoppedBy: string | null = null;
-  if (idle.every(Boolean)) {
-    // nothing was left to share: the prefix was everything
-  } else {
-    await pool.run<void>((i, m, done) => {
-      if (m.type === 'status') pending[i] = m.pending;
+  /**
+   * The workers expand level after level until one meets a violation, a
+   * budget stops them, or a level claims no new state. `advance` is called
+   * before each new level.
+   */
+  private levels(pool: Pool, W: number, advance: () => void): Promise<void> {
+    const idle = new Array<boolean>(W).fill(false);
+    let donor = -1;
+    return pool.run<void>((i, m, done) => {
+      if (m.type === 'status') {
+        this.pending[i] = m.pending;
+        this.reports[i] = m.report;
+      }
       if (m.type === 'donation') {
         donor = -1;
         const taker = idle.findIndex((x, k) => x && k !== i);
         if (m.items.length && taker >= 0) {
           idle[taker] = false;
-          pending[taker] = m.items.length;
+          this.pending[taker] = m.items.length;
+          this.pending[i] = Math.max(0, this.pending[i]! - m.items.length);
           pool.send(taker, { type: 'give', items: m.items });
         }
       }
       if (m.type === 'idle') {
         idle[i] = true;
-        pending[i] = 0;
-        if (m.report.violationLength >= 0 && (violationLength < 0 || m.report.violationLength < violationLength)) {
-          violationLength = m.report.violationLength;
-        }
-        stoppedBy ??= m.report.stoppedBy;
+        this.pending[i] = 0;
+        this.reports[i] = m.report;
       }
-      if (violationLength >= 0 || stoppedBy) {
-        done();
+      if (donor < 0 && idle.every(Boolean)) {
+        // the level is complete (or every worker stopped)
+        const stop = Atomics.load(this.control, STOP) !== 0 || this.stoppedBy !== null;
+        const claimed = this.reports.reduce((n, r) => n + r.claimed, 0);
+        if (stop || claimed === 0) {
+          done();
+          return;
+        }
+        advance();
+        for (let k = 0; k < W; k++) {
+          idle[k] = false;
+          this.pending[k] = this.reports[k]!.claimed;
+          this.reports[k] = { ...this.reports[k]!, claimed: 0 };
+          pool.send(k, { type: 'level' });
+        }
         return;
       }
       // an idle worker takes half of the busiest one's pending states
-      if (donor < 0 && idle.some(Boolean)) {
+      if (donor < 0 && idle.some(Boolean) && Atomics.load(this.control, STOP) === 0) {
         let busiest = -1;
-        for (let k = 0; k < W; k++) if (!idle[k] && pending[k]! > 1 && (busiest < 0 || pending[k]! > pending[busiest]!)) busiest = k;
+        for (let k = 0; k < W; k++) if (!idle[k] && this.pending[k]! > 1 && (busiest < 0 || this.pending[k]! > this.pending[busiest]!)) busiest = k;
         if (busiest >= 0) {
           donor = busiest;
           pool.send(busiest, { type: 'donate' });
         }
       }
-      if (donor < 0 && idle.every(Boolean)) done();
     });
   }
-  const finals = await collectFinals(pool, W);
-  for (const f of finals) {
-    stats.transitions += f.report.transitions;
-    stats.maxDepth = Math.max(stats.maxDepth, f.report.maxDepth);
+
+  /**
+   * A violation of `length` steps was met: the one-thread breadth-first search
+   * to that length finds the first shortest one, as one thread would report it
+   * (with the same budgets, and its statistics).
+   */
+  private rebuild(length: number): Promise<Result<S, A>> {
+    const { maxStates, maxMemory } = this.options;
+    const bfs = new ExhaustiveSearch(this.model, this.properties, {
+      depthLimit: length,
+      ...(maxStates !== undefined ? { maxStates } : {}),
+      ...(maxMemory !== undefined ? { maxMemory } : {}),
+    });
+    return this.serially(bfs, length);
   }
-  stats.states = table.size;
-  stats.tableBytes = table.bytes;
-  if (violationLength >= 0) return certify(violationLength);
-  stats.elapsedMs = Date.now() - started;
-  if (stoppedBy) return { ...base, verdict: 'incomplete', stoppedBy };
-  if (trackEdges && hasCycle([{ edges: Int32Array.from(prefixEdges), count: prefixEdges.length / 2 }, ...finals.map((f) => ({ edges: f.edges, count: f.edgeCount }))])) {
-    // a run that never ends: the single-threaded search shows it as a lasso
-    const one = new ExhaustiveSearch(model, properties, options);
-    let r;
-    do r = one.work(Infinity);
-    while (!r);
-    return { ...r, workers: W };
+
+  /** Runs a one-thread search here in slices (progress and Ctrl-C go on); its result is the answer. */
+  private async serially(search: ExhaustiveSearch<S, A>, rebuilding: number | null): Promise<Result<S, A>> {
+    this.serial = search;
+    let r: Result<S, A> | null;
+    while (!(r = search.work(50))) await tick();
+    this.serial = null;
+    const lost = r.verdict === 'holds' || r.stoppedBy?.startsWith('depth limit') || (r.verdict === 'violated' && r.violation!.steps.length > rebuilding!);
+    if (rebuilding !== null && lost) throw new Error('internal: a violation met by a worker was not found again by breadth-first search');
+    const stoppedBy = r.stoppedBy && rebuilding !== null ? `${r.stoppedBy}, while rebuilding the counterexample of a violation the workers met at depth ${rebuilding}` : r.stoppedBy;
+    Object.assign(this.stats, r.stats);
+    return this.finish({ ...r, ...(stoppedBy ? { stoppedBy } : {}) });
   }
-  return { ...base, verdict: 'holds' };
+
+  private finish(r: Pick<Result<S, A>, 'verdict'> & Partial<Result<S, A>>): Result<S, A> {
+    this.guard.check();
+    this.stats.elapsedMs = Date.now() - this.started;
+    this.stats.peakBytes = this.guard.peak;
+    return { ...r, explored: 'exhaustive', stats: this.stats, properties: this.properties.map((p) => p.id), workers: this.options.workers };
+  }
 }
 
-function collectFinals(pool: Pool, W: number): Promise<Extract<ToMain, { type: 'final' }>[]> {
-  const finals: Extract<ToMain, { type: 'final' }>[] = [];
-  const p = pool.run<Extract<ToMain, { type: 'final' }>[]>((_i, m, done) => {
+function collectFinals(pool: Pool, W: number): Promise<Final[]> {
+  const finals: Final[] = [];
+  const p = pool.run<Final[]>((i, m, done) => {
     if (m.type === 'final') {
-      finals.push(m);
-      if (finals.length === W) done(finals);
+      finals[i] = m;
+      if (finals.filter(Boolean).length === W) done(finals);
     }
   });
   for (let i = 0; i < W; i++) pool.send(i, { type: 'finish' });
   return p;
+}
+
+/**
+ * Runs {@link ParallelExhaustive} and streams what happens, as explore$ does:
+ * progress events every `progressMs` (the process's memory is checked at the
+ * same pace), the violation, then `done`. `stopSignal` (Ctrl-C) reaches every
+ * worker at once; the result is then `incomplete` with the statistics so far.
+ *
+ * @example
+ * exploreExhaustiveParallel$(recipe, model, properties, { workers: 2 }, ctrlC$)
+ *   .pipe(filter((e) => e.type === 'done'))
+ *   .subscribe((e) => console.log(e.result.verdict));
+ */
+export function exploreExhaustiveParallel$<S, A extends Action>(
+  recipe: Recipe,
+  model: Model<S, A>,
+  properties: readonly Property<S, A>[],
+  options: ExploreOptions & { readonly workers: number },
+  stopSignal?: Observable<string>,
+): Observable<RunEvent<S, A>> {
+  return new Observable<RunEvent<S, A>>((subscriber) => {
+    const job = new ParallelExhaustive(recipe, model, properties, options);
+    const stopSub = stopSignal?.subscribe((reason) => job.stop(reason));
+    const timer = setInterval(() => {
+      job.poll();
+      subscriber.next({ type: 'progress', stats: job.snapshot(), frontier: job.frontier });
+    }, options.progressMs ?? 100);
+    let over = false;
+    const end = (): void => {
+      over = true;
+      clearInterval(timer);
+      stopSub?.unsubscribe();
+    };
+    job.run().then(
+      (result) => {
+        end();
+        if (result.violation) subscriber.next({ type: 'violation', violation: result.violation });
+        subscriber.next({ type: 'done', result });
+        subscriber.complete();
+      },
+      (e: unknown) => {
+        end();
+        subscriber.error(e);
+      },
+    );
+    return () => {
+      if (over) return;
+      end();
+      job.stop('unsubscribed');
+    };
+  });
+}
+
+/** {@link exploreExhaustiveParallel$}'s result. */
+export async function exploreExhaustiveParallel<S, A extends Action>(
+  recipe: Recipe,
+  model: Model<S, A>,
+  properties: readonly Property<S, A>[],
+  options: ExploreOptions & { readonly workers: number },
+  stopSignal?: Observable<string>,
+): Promise<Result<S, A>> {
+  const done = await lastValueFrom(exploreExhaustiveParallel$(recipe, model, properties, options, stopSignal).pipe(filter((e) => e.type === 'done')));
+  return done.result;
 }

@@ -1,3 +1,4 @@
+import { MemoryGuard } from './budget.ts';
 import { survivors } from './cycles.ts';
 import { checkEnd, checkStep } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -6,76 +7,103 @@ import type { Action, Model, Property } from './types.ts';
 
 /** What one explorer reports. */
 export interface PartReport {
+  /** transitions followed so far, every level included */
   readonly transitions: number;
-  /** the deepest state it expanded */
-  readonly maxDepth: number;
-  /** the length of the shortest violation it met (a bound for the certification), or -1 */
+  /** states it claimed for the next level */
+  readonly claimed: number;
+  /** the length of the violation it met (a bound for the rebuilding of the counterexample), or -1 */
   readonly violationLength: number;
-  readonly full: boolean;
   readonly stoppedBy: string | null;
 }
 
 interface Item<S> {
   readonly state: S;
   readonly id: number;
-  readonly depth: number;
 }
 
+/** `control[STOP]` is set (by any thread) to ask every explorer to stop at once. */
+export const STOP = 0;
+
 /**
- * One worker's part of a parallel exhaustive search: depth first from the
- * states it is given, each state claimed in the shared fingerprint table by
- * the first worker to reach it (so no state is expanded twice). It stops at
- * the first violation it meets and reports its length; the caller then finds
- * the shortest one by a breadth-first search to that length. Edges (slot ids)
- * are kept when a property covers non-termination, to look for cycles.
+ * One worker's part of a parallel exhaustive search, level by level: it
+ * expands the states of the current level it is given (all at depth
+ * `depth`), each new successor claimed in the shared fingerprint table by the
+ * first worker to reach it and kept for the next level by that worker. The
+ * coordinator (parallel.ts) starts a level only when every worker has
+ * finished the one before, so the states stored, the transitions and the
+ * depth at each level are those of the one-thread breadth-first search,
+ * whatever the timing. It stops at the first violation it meets, at the
+ * state budget, when its own heap nears its limit, or when another thread
+ * sets the shared stop flag; in each case it sets the flag, so all stop
+ * within a few expansions. Edges (slot ids) are kept when a property covers
+ * non-termination, to look for cycles.
  */
 export class SharedExplorer<S, A extends Action> {
-  private readonly stack: Item<S>[] = [];
+  private current: Item<S>[] = [];
+  private next: Item<S>[] = [];
   transitions = 0;
-  maxDepth = 0;
   violationLength = -1;
-  full = false;
   stoppedBy: string | null = null;
   edges: Int32Array;
   edgeCount = 0;
+  /** this thread's heap (the process's resident memory is the coordinator's to watch) */
+  private readonly guard = new MemoryGuard();
 
   constructor(
     private readonly model: Model<S, A>,
     private readonly properties: readonly Property<S, A>[],
     private readonly table: SharedTable,
+    private readonly control: Int32Array,
     private readonly trackEdges: boolean,
+    /** the depth of the first level it is given */
+    public depth: number,
     private readonly maxStates = Infinity,
   ) {
     this.edges = new Int32Array(trackEdges ? 1 << 12 : 0);
   }
 
+  /** states of the current level still to expand */
   get pending(): number {
-    return this.stack.length;
+    return this.current.length;
   }
 
-  /** States already claimed in the table (by the caller), to expand here. */
-  give(items: readonly { state: S; id: number; depth: number }[]): void {
-    for (const it of items) this.stack.push(it);
+  /** States of the current level (already claimed in the table), to expand here. */
+  give(items: readonly Item<S>[]): void {
+    for (const it of items) this.current.push(it);
   }
 
-  /** Hands back half of the pending states (the oldest: the largest subtrees, depth first). */
-  donate(): { state: S; id: number; depth: number }[] {
-    const n = Math.floor(this.stack.length / 2);
-    return this.stack.splice(0, n);
+  /** Hands back half of the current level's pending states. */
+  donate(): Item<S>[] {
+    return this.current.splice(0, Math.floor(this.current.length / 2));
   }
 
-  /** Expands states for about `ms` milliseconds; true when it has nothing left (or stopped). */
+  /** The next level: the states this worker claimed. */
+  advance(): void {
+    this.current = this.next;
+    this.next = [];
+    this.depth++;
+  }
+
+  /** Expands states for about `ms` milliseconds; true when the level's share is done (or it stopped). */
   work(ms: number): boolean {
     const deadline = Date.now() + ms;
-    const { model, properties, table } = this;
+    const { model, properties, table, control, depth } = this;
     let tick = 0;
-    while (this.stack.length && this.violationLength < 0 && !this.stoppedBy) {
-      if ((++tick & 63) === 0 && Date.now() >= deadline) return false;
-      const { state, id, depth } = this.stack.pop()!;
-      if (depth > this.maxDepth) this.maxDepth = depth;
+    while (this.current.length) {
+      if (Atomics.load(control, STOP) !== 0) return true;
+      if ((++tick & 15) === 0) {
+        const now = Date.now();
+        const heap = this.guard.poll(now);
+        if (heap) return this.halt(heap);
+        if (now >= deadline) return false;
+      }
+      const { state, id } = this.current.pop()!;
       const enabled = model.actions(state);
       if (enabled.length === 0) {
-        if (checkEnd(properties, state)) this.violationLength = depth;
+        if (checkEnd(properties, state)) {
+          this.violationLength = depth;
+          return this.halt(null);
+        }
         continue;
       }
       for (const action of enabled) {
@@ -83,21 +111,25 @@ export class SharedExplorer<S, A extends Action> {
         this.transitions++;
         if (checkStep(properties, state, action, next)) {
           this.violationLength = depth + 1;
-          break;
+          return this.halt(null);
         }
         const [hi, lo] = fingerprint(next);
         const added = table.add(hi, lo);
-        if (added === null) {
-          this.stoppedBy = `the shared state table is full (${table.capacity.toLocaleString('en-US')} slots; raise --max-states)`;
-          break;
-        }
+        if (added === null) return this.halt(`the shared state table is full (${table.room.toLocaleString('en-US')} states; raise --max-states)`);
         if (added >= 0) {
-          this.stack.push({ state: next, id: added, depth: depth + 1 });
-          if (table.size >= this.maxStates) this.stoppedBy = `--max-states ${this.maxStates} reached`;
+          this.next.push({ state: next, id: added });
+          if (table.size >= this.maxStates) this.halt(`--max-states ${this.maxStates} reached`);
         }
         if (this.trackEdges) this.edge(id, added >= 0 ? added : -added - 1);
       }
     }
+    return true;
+  }
+
+  /** Stops this explorer and, through the shared flag, every other one. */
+  private halt(reason: string | null): true {
+    this.stoppedBy ??= reason;
+    Atomics.store(this.control, STOP, 1);
     return true;
   }
 
@@ -113,7 +145,7 @@ export class SharedExplorer<S, A extends Action> {
   }
 
   report(): PartReport {
-    return { transitions: this.transitions, maxDepth: this.maxDepth, violationLength: this.violationLength, full: this.full, stoppedBy: this.stoppedBy };
+    return { transitions: this.transitions, claimed: this.next.length, violationLength: this.violationLength, stoppedBy: this.stoppedBy };
   }
 }
 

@@ -1,3 +1,5 @@
+import { formatBytes } from './budget.ts';
+
 /**
  * A set of 64-bit fingerprints in a SharedArrayBuffer, filled by several
  * worker threads at once (open addressing, linear probing, lock-free with
@@ -21,15 +23,32 @@ export class SharedTable {
     this.mask = cap - 1;
   }
 
-  /** A table for up to `states` states (kept at most half full). */
-  static create(states: number): SharedTable {
+  /** The bytes of a table with room for `states` states. */
+  static bytesFor(states: number): number {
     let cap = 1 << 12;
-    while (cap < states * 2) cap *= 2;
-    return new SharedTable(new SharedArrayBuffer(8 + cap * 8));
+    while ((cap * 3) / 4 < states) cap *= 2;
+    return 8 + cap * 8;
+  }
+
+  /** A table with room for `states` states (at most three quarters full: linear probing stays short). */
+  static create(states: number): SharedTable {
+    const bytes = SharedTable.bytesFor(states);
+    let buffer: SharedArrayBuffer;
+    try {
+      buffer = new SharedArrayBuffer(bytes);
+    } catch {
+      throw new Error(`cannot allocate the shared state table for ${states.toLocaleString('en-US')} states (${formatBytes(bytes)}); lower --max-states`);
+    }
+    return new SharedTable(buffer);
   }
 
   get capacity(): number {
     return this.mask + 1;
+  }
+
+  /** how many states it takes before it is full */
+  get room(): number {
+    return this.mask - (this.mask >> 2);
   }
 
   get size(): number {
@@ -44,7 +63,7 @@ export class SharedTable {
   add(hi: number, lo: number): number | null {
     const h = hi | 0 || 1;
     const l = lo | 0 || 1;
-    if (Atomics.load(this.count, 0) * 2 > this.mask) return null;
+    if (Atomics.load(this.count, 0) >= this.room) return null;
     let i = (l ^ Math.imul(h, 0x9e3779b1)) & this.mask;
     for (;;) {
       let cur = Atomics.load(this.hi, i);

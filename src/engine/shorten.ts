@@ -109,7 +109,13 @@ export function shrink<S, A extends Action>(
 
 export type Certified<S, A extends Action> =
   | { readonly shortest: true; readonly violation: Violation<S, A> }
-  | { readonly shortest: false; readonly violation: Violation<S, A>; readonly why: string };
+  | {
+      readonly shortest: false;
+      readonly violation: Violation<S, A>;
+      readonly why: string;
+      /** stopped by memory (`--max-memory`, the heap): a larger proof would stop too */
+      readonly memory?: boolean;
+    };
 
 /**
  * Is the counterexample a shortest one? A plain breadth-first search to its
@@ -126,8 +132,10 @@ export class Proof<S, A extends Action> {
     properties: readonly Property<S, A>[],
     readonly violation: Violation<S, A>,
     private readonly maxStates: number,
+    maxMemory?: number,
   ) {
-    this.bfs = violation.cycleStart === undefined ? new ExhaustiveSearch(model, properties, { maxStates, depthLimit: violation.steps.length }) : null;
+    const budget = { maxStates, depthLimit: violation.steps.length, ...(maxMemory !== undefined ? { maxMemory } : {}) };
+    this.bfs = violation.cycleStart === undefined ? new ExhaustiveSearch(model, properties, budget) : null;
   }
 
   get frontier(): number {
@@ -142,9 +150,11 @@ export class Proof<S, A extends Action> {
     if (!r) return null;
     if (r.verdict === 'violated') return { shortest: true, violation: { ...r.violation!, shortest: true } };
     const length = violation.steps.length;
-    const why = r.stoppedBy?.startsWith('depth')
-      ? 'internal: breadth-first search found no violation within its length'
-      : `not proven shortest: breadth-first search to depth ${length} needs more than ${this.maxStates.toLocaleString('en-US')} states`;
-    return { shortest: false, violation, why };
+    const stop = r.stoppedBy ?? '';
+    if (stop.startsWith('depth')) return { shortest: false, violation, why: 'internal: breadth-first search found no violation within its length' };
+    if (stop.startsWith('--max-states')) {
+      return { shortest: false, violation, why: `not proven shortest: breadth-first search to depth ${length} needs more than ${this.maxStates.toLocaleString('en-US')} states` };
+    }
+    return { shortest: false, violation, why: `not proven shortest: ${stop}`, memory: true };
   }
 }

@@ -28,45 +28,43 @@ try {
 
 let explorer: SharedExplorer<unknown, Action> | null = null;
 let running = false;
-let stopped = false;
 
+/** Expands in slices of 20 ms, so that a request to donate is answered between them. */
 function loop(): void {
-  if (!explorer || stopped) {
-    running = false;
-    return;
-  }
-  const done = explorer.work(20);
-  if (explorer.violationLength >= 0 || explorer.stoppedBy) {
-    running = false;
-    send({ type: 'idle', pending: 0, report: explorer.report() });
-    return;
-  }
+  const e = explorer!;
+  const done = e.work(20);
   if (done) {
     running = false;
-    send({ type: 'idle', pending: 0, report: explorer.report() });
+    send({ type: 'idle', report: e.report() });
     return;
   }
-  send({ type: 'status', pending: explorer.pending });
+  send({ type: 'status', pending: e.pending, report: e.report() });
+  setImmediate(loop);
+}
+
+function start(): void {
+  if (running) return;
+  running = true;
   setImmediate(loop);
 }
 
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'explore':
-      explorer = new SharedExplorer(model, properties, new SharedTable(m.buffer), m.trackEdges, m.maxStates);
+      explorer = new SharedExplorer(model, properties, new SharedTable(m.buffer), new Int32Array(m.control), m.trackEdges, m.depth, m.maxStates);
       return;
     case 'give':
       explorer!.give(m.items);
-      if (!running) {
-        running = true;
-        setImmediate(loop);
-      }
+      start();
+      return;
+    case 'level':
+      explorer!.advance();
+      start();
       return;
     case 'donate':
-      send({ type: 'donation', items: explorer ? explorer.donate() : [] });
+      send({ type: 'donation', items: explorer && running ? explorer.donate() : [] });
       return;
     case 'finish': {
-      stopped = true;
       const e = explorer!;
       const edges = e.edges.slice(0, e.edgeCount * 2);
       send({ type: 'final', report: e.report(), edges, edgeCount: e.edgeCount }, [edges.buffer]);
