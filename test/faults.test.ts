@@ -293,3 +293,180 @@ describe('what the faults do to the restart', () => {
     expect([...ends]).toEqual([-5]);
   });
 });
+
+describe('the fault kinds of the amended spec: the format', () => {
+  it.each([
+    [{ tasks: [L(1)], faults: [{ type: 'signal', task: 1, disposition: 'lethal' }] }, 'scenario.faults[0].disposition'],
+    [{ tasks: [L(1)], faults: [{ type: 'signal-coordinator', disposition: 'fatal' }] }, 'scenario.faults[0]'],
+    [{ tasks: [L(1), G(9)], faults: [{ type: 'dies-in-restore', task: 9 }] }, 'scenario.faults[0].task: expected the vpid of a task that runs restore_task (a ghost never does) (got 9)'],
+    [{ tasks: [L(1)], faults: [{ type: 'dies-in-restore', task: 2 }] }, 'scenario.faults[0].task: expected the vpid of a task of the scenario (got 2)'],
+    [{ tasks: [L(1)], faults: [{ type: 'dies-in-restore' }] }, 'scenario.faults[0].task'],
+  ])('refuses %j with the path, the value and what was expected', (input, message) => {
+    expect(() => parseScenario(input)).toThrow(ScenarioError);
+    expect(() => parseScenario(input)).toThrow(message);
+  });
+
+  it('a bad disposition names the three it accepts', () => {
+    expect(() => parseScenario({ tasks: [L(1)], faults: [{ type: 'signal', task: 1, disposition: 'lethal' }] })).toThrow(/handled.*fatal.*ignored.*\(got "lethal"\)/);
+  });
+
+  it('a signal without a disposition is a handled one, and the parsed scenario keeps none', () => {
+    expect(parseScenario({ tasks: [L(1)], faults: [{ type: 'signal', task: 1 }] }).faults).toEqual([{ type: 'signal', task: 1 }]);
+  });
+});
+
+/** The shortest counterexample of one property, with its trace as `actor:label`. */
+function shortest(variant: RestartVariant, input: unknown, id: string, only?: (message: string) => boolean) {
+  const m = buildModel(variant, parseScenario(input));
+  const props = restartProperties(m)
+    .filter((p) => p.id === id)
+    .map((p) => (only ? { ...p, onStep: p.onStep && ((a: RestartState, b: never, c: RestartState) => { const r = p.onStep!(a, b, c); return r && only(r) ? r : null; }) } : p));
+  const r = exploreSync(m, props);
+  return { r, m, trace: r.violation?.steps.map((s) => `${m.actors[s.action.actor]}:${s.action.label}`) ?? [] };
+}
+
+const byName = (name: string): RestartVariant => versions.find((v) => v.name === name)!;
+const LL = (...faults: object[]) => ({ tasks: [L(1), L(2)], faults });
+const die = (task: number) => ({ type: 'dies-in-restore', task });
+const sig = (task: number, disposition?: string) => ({ type: 'signal', task, ...(disposition ? { disposition } : {}) });
+
+describe('dies-in-restore: the task dies inside restore_task (reference B8, real variant)', () => {
+  it('v18, two live tasks, task 1 dies: exit_checkpoint passes the token on, the coordinator wakes without ERROR (P1, 31 steps) and R_local leaks (P5, 39)', () => {
+    // strict P1 fails sooner without the fault (the T8a1-T8a2 window, 28 steps): the fault's own route is the unrestored task
+    const p1 = shortest(byName('v18'), LL(die(1)), 'P1', (msg) => msg.includes('had not finished restore_task'));
+    expect(p1.r.violation?.message).toBe('coordinator woke while live task 1 had not finished restore_task');
+    expect(p1.r.violation?.steps).toHaveLength(31);
+    const at = (k: string) => p1.trace.indexOf(k);
+    expect(at('environment:oops in restore_task')).toBeGreaterThan(-1);
+    expect(at('live 1:T6e')).toBeGreaterThan(at('environment:oops in restore_task'));
+    expect(p1.trace.slice(at('live 1:T6e') + 1).filter((k) => k.startsWith('live 1:'))).toEqual(['live 1:X1', 'live 1:X2', 'live 1:X2a1']);
+    expect(at('live 2:T6e')).toBeGreaterThan(at('live 1:X2a1'));
+    expect(p1.r.violation?.steps.at(-1)!.state.ctx.error).toBe(false);
+    expect(shortest(byName('v18'), LL(die(1)), 'P1').r.violation?.steps).toHaveLength(28);
+
+    const p5 = shortest(byName('v18'), LL(die(1)), 'P5');
+    expect(p5.r.violation?.message).toBe('every actor finished but ckpt_ctx refcount is 1 (leak)');
+    expect(p5.r.violation?.steps).toHaveLength(39);
+    expect(p5.trace).toContain('live 1:X2p'); // R_prep is put by exit_checkpoint; R_local never is
+    expect(p5.trace).not.toContain('live 1:T13');
+  });
+
+  it('with a single task every version wakes the coordinator with the task unrestored (P1) and leaks R_local (P5)', () => {
+    const expected: Record<string, [number, number]> = { v17: [20, 25], v18: [20, 23], 'v18-final': [20, 23], v20: [19, 24] };
+    for (const v of versions) {
+      const p1 = shortest(v, { tasks: [L(1)], faults: [die(1)] }, 'P1');
+      expect(p1.r.violation?.message, v.name).toBe('coordinator woke while live task 1 had not finished restore_task');
+      expect([p1.r.violation?.steps.length, shortest(v, { tasks: [L(1)], faults: [die(1)] }, 'P5').r.violation?.steps.length], v.name).toEqual(expected[v.name]);
+    }
+  });
+
+  it('v18-final and v20 do not pass the token from exit_checkpoint (restore_task_done only): a dead first task leaves the second waiting for ever (P9)', () => {
+    for (const [name, steps] of [['v18-final', 30], ['v20', 28]] as const) {
+      const p9 = shortest(byName(name), LL(die(1)), 'P9');
+      expect(p9.r.violation?.message, name).toBe('deadlock: nothing can move, yet coordinator at C5w:sleep; task 2 at T5:sleep');
+      expect(p9.r.violation?.steps, name).toHaveLength(steps);
+      expect(p9.trace, name).toContain('live 1:X2d');
+      expect(shortest(byName(name), LL(die(1)), 'P1').r.verdict, name).toBe('holds');
+    }
+    // the last task dying: the count reaches 0, the coordinator returns 0 with active_pid short (P3)
+    for (const [name, steps] of [['v18-final', 25], ['v20', 24]] as const) {
+      const p3 = shortest(byName(name), { tasks: [L(1)], faults: [die(1)] }, 'P3');
+      expect(p3.r.violation?.message, name).toBe('restart succeeded with active_pid 0 of 1');
+      expect(p3.r.violation?.steps, name).toHaveLength(steps);
+    }
+  });
+
+  it('the fault counts as injected once it fires (P8 does not apply)', () => {
+    const m = buildModel(byName('v18'), parseScenario(LL(die(1))));
+    const ends = new Set<string>();
+    exploreSync(m, [{ id: 'end', title: 'record', onEnd: (s: RestartState) => (s.fired[0] && ends.add(`${m.injected(s)} ${s.tasks[0]!.pc}`), null) }]);
+    expect([...ends]).toEqual(['true gone']);
+  });
+});
+
+describe('signal dispositions', () => {
+  it("handled (today's signal): B6's early return needs the handler: v18 task 1 returns 0 before SUCCESS (P7, 23 steps); fatal and ignored never show it", () => {
+    expect(shortest(byName('v18'), LL(sig(1)), 'P7').r.violation?.steps).toHaveLength(23);
+    expect(shortest(byName('v18'), LL(sig(1, 'handled')), 'P7').r.violation?.steps).toHaveLength(23);
+    for (const v of versions) {
+      for (const d of ['fatal', 'ignored']) {
+        for (const t of [1, 2]) expect(shortest(v, LL(sig(t, d)), 'P7').r.verdict, `${v.name} ${d} ${t}`).toBe('holds');
+      }
+    }
+  });
+
+  it('fatal: the signalled task never returns to user space; the interrupted waits still hang the restart (v18 P9, 22 steps as with a handler)', () => {
+    for (const v of versions) {
+      const m = buildModel(v, parseScenario(LL(sig(1, 'fatal'))));
+      const ends = new Set<string>();
+      exploreSync(m, [{ id: 'end', title: 'record', onEnd: (s: RestartState) => (s.fired[0] && ends.add(s.tasks[0]!.pc), null) }]);
+      expect([...ends], v.name).not.toContain('done');
+      expect([...ends], v.name).toContain('gone');
+    }
+    const p9 = shortest(byName('v18'), LL(sig(1, 'fatal')), 'P9');
+    expect(p9.r.violation?.message).toBe('deadlock: nothing can move, yet coordinator at C5w:sleep; task 2 at T5:sleep');
+    expect(p9.r.violation?.steps).toHaveLength(22);
+  });
+
+  it('fatal: a task that restored and would return 0 exits at the return instead (T13, then do_exit)', () => {
+    const m = buildModel(byName('v18'), parseScenario({ tasks: [L(1)], faults: [sig(1, 'fatal')] }));
+    let seen = 0;
+    exploreSync(m, [{
+      id: 'return',
+      title: 'a step that would return 0 with SIGKILL pending',
+      onStep: (prev: RestartState, a, next: RestartState) => {
+        if (a.actor === 1 && a.label === 'T13' && prev.tasks[0]!.fatal && prev.tasks[0]!.ret === 0) {
+          seen++;
+          expect(next.tasks[0]!.pc).toBe('X1');
+        }
+        return null;
+      },
+    }]);
+    expect(seen).toBeGreaterThan(0);
+  });
+
+  it('fatal: complete_signal kills the whole thread group; a target that blocks it (v20 T5b-T12) only queues it, pending nothing', () => {
+    const s = parseScenario({ tasks: [L(1), { vpid: 2, kind: 'live', leader: false }, L(3)], faults: [sig(2, 'fatal')] });
+    const m = buildModel(byName('v18'), s);
+    const fire = m.actions(m.init()).find((a) => a.fault === 0)!;
+    const after = m.next(m.init(), fire);
+    expect(after.tasks.map((t) => [t.fatal, t.sigPending])).toEqual([[true, true], [true, true], [false, false]]);
+    const v20 = buildModel(byName('v20'), s);
+    const blocked = { ...v20.init(), tasks: v20.init().tasks.map((t, i) => (i === 1 ? { ...t, blocked: true } : t)) };
+    const queued = v20.next(blocked, v20.actions(blocked).find((a) => a.fault === 0)!);
+    expect(queued.tasks.map((t) => [t.fatal, t.sigPending])).toEqual([[false, false], [true, false], [false, false]]);
+  });
+
+  it('fatal in v20: SIGKILL taken before pre_restore_task stays pending through it (T5b)', () => {
+    const m = buildModel(byName('v20'), parseScenario(LL(sig(1, 'fatal'))));
+    let seen = 0;
+    const r = exploreSync(m, [{
+      id: 'T5b',
+      title: 'SIGKILL stays pending',
+      onStep: (prev: RestartState, a, next: RestartState) => {
+        if (a.label !== 'T5b' || !prev.tasks[a.actor - 1]!.fatal) return null;
+        seen++;
+        return next.tasks[a.actor - 1]!.sigPending ? null : 'SIGKILL lost at T5b';
+      },
+    }]);
+    expect(r.verdict).toBe('holds');
+    expect(seen).toBeGreaterThan(0);
+  });
+
+  it('ignored: dropped on send and not counted as injected, so every property has the verdict and shortest length of the fault-free tree (P8 included)', () => {
+    for (const v of versions) {
+      const plain = buildModel(v, parseScenario(LL()));
+      const ignored = buildModel(v, parseScenario(LL(sig(2, 'ignored'))));
+      for (const p of restartProperties(plain)) {
+        const a = exploreSync(plain, [p]);
+        const b = exploreSync(ignored, restartProperties(ignored).filter((q) => q.id === p.id));
+        expect([b.verdict, b.violation?.steps.length, b.violation?.message], `${v.name} ${p.id}`).toEqual([a.verdict, a.violation?.steps.length, a.violation?.message]);
+      }
+      const fire = ignored.actions(ignored.init()).find((x) => x.fault === 0)!;
+      expect(fire.label).toBe('ignored signal');
+      const after = ignored.next(ignored.init(), fire);
+      expect(ignored.injected(after), v.name).toBe(false);
+      expect({ ...after, fired: [] }).toEqual({ ...ignored.init(), fired: [] });
+    }
+  });
+});
