@@ -25,7 +25,7 @@ import { variants } from '../models/index.ts';
 import { v18 } from '../models/v18.ts';
 import { restartProperties } from '../properties/restart.ts';
 import { buildModel } from '../src/kernel/model.ts';
-import { parseScenario } from '../src/kernel/scenario.ts';
+import { DISPOSITIONS, parseScenario } from '../src/kernel/scenario.ts';
 import { runCli } from './cli-run.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -224,9 +224,13 @@ describe('docs/contract.md names what the code has', () => {
       ...Object.keys(s.ctx).map((k) => `\`ctx.${k}\``),
       ...Object.keys(s.coord).filter((k) => k !== 'pc').map((k) => `.${k}\``),
       ...Object.keys(s.tasks[0]!).filter((k) => k !== 'pc').map((k) => `.${k}\``),
-      ...Object.keys(s).filter((k) => k !== 'ctx' && k !== 'coord' && k !== 'tasks' && k !== 'oops').map((k) => `\`${k}`),
+      ...Object.keys(s).filter((k) => k !== 'ctx' && k !== 'coord' && k !== 'tasks').map((k) => `\`${k}`),
     ];
     expect(names.filter((n) => !contract.includes(n))).toEqual([]);
+  });
+
+  it('every signal disposition', () => {
+    expect(DISPOSITIONS.filter((d) => !contract.includes(`\`${d}\``))).toEqual([]);
   });
 
   it('every model and mutant of the registry, and every property', () => {
