@@ -8,14 +8,15 @@
  * without it. A property violated on a small scenario is not checked again on
  * the larger ones, so most runs are the single exploration that shows the rest hold.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { variants as registry } from '../../models/index.ts';
 import { restartProperties } from '../../properties/restart.ts';
 import { STANDARD_SCENARIOS, standardScenario, type StandardScenario } from '../../properties/standard-scenarios.ts';
 import { exploreSync } from '../engine/run.ts';
 import { buildModel, type RestartVariant } from '../kernel/model.ts';
-import { intOption, UsageError } from './errors.ts';
+import { writeFileAtomic } from './atomic-write.ts';
+import { EXIT, intOption, UsageError } from './errors.ts';
 import { resolveVariant } from './resolve.ts';
 
 export interface Cell {
@@ -125,7 +126,17 @@ export function cellText(c: Cell): string {
 
 /** A mutant whose declared property holds on every standard scenario: the matrix did not catch it. */
 export function uncaught(m: Matrix): MatrixRow[] {
-  return m.rows.filter((r) => r.breaks && r.cells[r.breaks]?.verdict !== 'violated');
+  return m.rows.filter((r) => r.breaks && r.cells[r.breaks]?.verdict === 'holds');
+}
+
+/** Cells a budget stopped: the matrix is not a verdict on them. */
+export function incompleteCells(m: Matrix): number {
+  return m.rows.reduce((k, r) => k + Object.values(r.cells).filter((c) => c.verdict === 'incomplete').length, 0);
+}
+
+/** 1 when a mutant was not caught, else 3 when a cell was stopped by --max-states, else 0. */
+export function matrixExit(m: Matrix): number {
+  return uncaught(m).length ? EXIT.violated : incompleteCells(m) ? EXIT.incomplete : EXIT.holds;
 }
 
 const LEGEND_CELLS =
@@ -145,6 +156,8 @@ export function matrixText(m: Matrix): string {
   out.push('scenarios, smallest first:', ...m.scenarios.map((s) => `  ${s.code.padEnd(w)}  ${s.description}`));
   const missed = uncaught(m);
   if (missed.length) out.push('', `not caught: ${missed.map((r) => `${r.model} (declares ${r.breaks})`).join(', ')}`);
+  const stopped = incompleteCells(m);
+  if (stopped) out.push('', `incomplete: ${stopped} cell${stopped === 1 ? '' : 's'} stopped by --max-states (exit 3): no verdict there`);
   return out.join('\n');
 }
 
@@ -200,7 +213,7 @@ export interface MatrixCliOptions {
 export function registerMatrix(program: Command, out: (s: string) => void): void {
   program
     .command('matrix')
-    .description('check every model against P1-P11 on the standard scenarios; exit 1 when a mutant does not break the property it declares')
+    .description('check every model against P1-P11 on the standard scenarios; exit 1 when a mutant does not break the property it declares, 3 when --max-states left a cell without a verdict')
     .option('-m, --model <names>', 'only these models, comma-separated (names or .ts files); default: every registered model')
     .option('--scenarios <codes>', 'comma-separated scenario codes instead of the standard set, e.g. LZL,LL+sig2')
     .option('--max-states <n>', 'stop a run after this many distinct states (the cell shows ?)')
@@ -238,10 +251,10 @@ export async function matrix(o: MatrixCliOptions, out: (s: string) => void): Pro
     } catch (e) {
       throw new UsageError(`--readme: cannot read '${o.readme}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
-    writeFileSync(o.readme, replaceReadmeBlock(text, matrixMarkdown(m)));
+    writeFileAtomic(o.readme, replaceReadmeBlock(text, matrixMarkdown(m)), '--readme');
     out(`${o.readme}: matrix block rewritten (${m.rows.length} models × ${m.properties.length} properties)`);
   } else if (o.json) out(JSON.stringify(m, null, 2));
   else if (o.md) out(matrixMarkdown(m));
   else out(matrixText(m));
-  return uncaught(m).length ? 1 : 0;
+  return matrixExit(m);
 }

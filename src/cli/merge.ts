@@ -7,6 +7,7 @@
  * field.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { replay } from '../engine/replay.ts';
 import { mergeShards, ShardFileError, type Merged } from '../engine/shard.ts';
@@ -15,11 +16,13 @@ import type { RestartAction } from '../kernel/model.ts';
 import { ScenarioError } from '../kernel/scenario.ts';
 import type { RestartState } from '../kernel/state.ts';
 import { swimlane } from '../trace/swimlane.ts';
+import { JsonInputError, parseJsonInput } from '../engine/json-input.ts';
+import { assertNotInput, assertWritable } from './atomic-write.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { saveReplay, savedLines } from './replay.ts';
 import { expandShardFiles } from './shard-files.ts';
 import { restartTarget, type TargetSpec } from './target.ts';
-import { pctBoundLine, resultJson, verdictLine } from './verdict.ts';
+import { pctBoundLine, plural, resultJson, verdictLine } from './verdict.ts';
 
 /** Reads and merges shard files; a file that cannot be read or merged is a UsageError. */
 export function mergeFiles(files: readonly string[]): Merged {
@@ -31,9 +34,10 @@ export function mergeFiles(files: readonly string[]): Merged {
       throw new UsageError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
     try {
-      return { file, json: JSON.parse(text) as unknown };
+      return { file, json: parseJsonInput(text) };
     } catch (e) {
-      throw new UsageError(`${file}: not valid JSON: ${(e as Error).message}`);
+      if (e instanceof JsonInputError) throw new UsageError(`${file}: ${e.message}`);
+      throw e;
     }
   });
   try {
@@ -63,12 +67,17 @@ export function registerMerge(program: Command, out: (s: string) => void): void 
 
 export async function merge(args: readonly string[], o: { json?: boolean; out?: string }, out: (s: string) => void): Promise<number> {
   const files = expandShardFiles(args);
+  if (o.out !== undefined) {
+    assertNotInput(o.out, files);
+    assertWritable(o.out);
+  }
   const m = mergeFiles(files);
   const spec = m.job.target;
   if (!isTargetSpec(spec)) throw new UsageError(`${files[0]}: target: expected { model, scenario, properties } (got ${JSON.stringify(spec).slice(0, 60)})`);
   let target;
   try {
-    target = await restartTarget(spec);
+    // a model path stored relative (older shard files) is read from the first shard file's folder
+    target = await restartTarget(spec, dirname(resolvePath(files[0]!)));
   } catch (e) {
     if (e instanceof ScenarioError || e instanceof RangeError) throw new UsageError(`${files[0]}: target: ${e.message}`);
     throw e;
@@ -109,7 +118,7 @@ export async function merge(args: readonly string[], o: { json?: boolean; out?: 
   } else {
     out(`merged ${m.shards} shard${m.shards === 1 ? '' : 's'} · model ${model.name} · scenario ${model.env.scenario.name}`);
     out(verdictLine(result));
-    out(`(counts and time summed over the shards: ${m.executed.toLocaleString('en-US')} of ${m.job.runs.toLocaleString('en-US')} runs executed)`);
+    out(`(counts and time summed over the shards: ${m.executed.toLocaleString('en-US')} of ${plural(m.job.runs, 'run')} executed)`);
     const bound = pctBoundLine(result, m.job.runs);
     if (bound) out(bound);
     const v = result.violation;

@@ -3,29 +3,59 @@
  * properties a command checks: the model's name (or file), the scenario in its
  * JSON form and the property selection. The recipe of workers.ts points here.
  */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { restartProperties, selectProperties, type RestartProperty } from '../../properties/restart.ts';
 import { scenarioToInput, type ScenarioInput } from '../arbitraries/scenario.ts';
 import type { Recipe } from '../engine/workers.ts';
 import { buildModel, type RestartModel } from '../kernel/model.ts';
 import { parseScenario, type Scenario } from '../kernel/scenario.ts';
-import { resolveVariant } from './resolve.ts';
+import { UsageError } from './errors.ts';
+import { assertFits, fileHash, isModelFile, resolveVariant } from './resolve.ts';
 
 export interface TargetSpec {
-  /** a registered model name or a model file, as `--model` takes it */
+  /** a registered model name, or the absolute path of a model file */
   readonly model: string;
+  /** a model file: the sha256 of its text, checked before it is imported again (a worker, `crsim merge`) */
+  readonly modelHash?: string;
   readonly scenario: ScenarioInput;
   /** the selected property ids, in order */
   readonly properties: readonly string[];
 }
 
 export function targetSpec(model: string, scenario: Scenario, properties: readonly { id: string }[]): TargetSpec {
-  return { model, scenario: scenarioToInput(scenario), properties: properties.map((p) => p.id) };
+  const file = isModelFile(model) ? resolvePath(model) : null;
+  return {
+    model: file ?? model,
+    ...(file ? { modelHash: fileHash(file) } : {}),
+    scenario: scenarioToInput(scenario),
+    properties: properties.map((p) => p.id),
+  };
 }
 
-/** The model and properties of a spec (throws UsageError for an unknown model, ScenarioError/RangeError for bad input). */
-export async function restartTarget(spec: TargetSpec): Promise<{ model: RestartModel; properties: RestartProperty[] }> {
-  const variant = await resolveVariant(spec.model);
-  const model = buildModel(variant, parseScenario(spec.scenario, 'shard target scenario'));
+/**
+ * The model and properties of a spec (throws UsageError for an unknown model
+ * or a model file whose text is not the one recorded, ScenarioError/RangeError
+ * for bad input). A relative model path (older shard files) is taken from
+ * `base`, the folder of the file that holds the spec.
+ */
+export async function restartTarget(spec: TargetSpec, base?: string): Promise<{ model: RestartModel; properties: RestartProperty[] }> {
+  let name = spec.model;
+  if (isModelFile(name)) {
+    if (!isAbsolute(name)) name = resolvePath(base ?? '.', name);
+    if (spec.modelHash === undefined) {
+      throw new UsageError(`target.modelHash: expected the sha256 of model file '${spec.model}', so that its code is checked before it runs (got nothing: write the shards again with this crsim)`);
+    }
+    if (!existsSync(name)) throw new UsageError(`target.model: no such model file '${name}' (expected the model file the shards were run on)`);
+    const now = fileHash(name);
+    if (now !== spec.modelHash) {
+      throw new UsageError(`target.modelHash: model file '${name}' changed since the shards were run (expected ${spec.modelHash.slice(0, 19)}…, the file is ${now.slice(0, 19)}…): run the shards again on one version`);
+    }
+  }
+  const variant = await resolveVariant(name);
+  const scenario = parseScenario(spec.scenario, 'shard target scenario');
+  assertFits(variant, scenario, 'shard target scenario');
+  const model = buildModel(variant, scenario);
   const properties = selectProperties(restartProperties(model), spec.properties.join(','));
   return { model, properties };
 }

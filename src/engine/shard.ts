@@ -161,7 +161,20 @@ const schema = z
     message: 'expected a run of this shard (index + k·count, below runs)',
     path: ['failedRun'],
   })
-  .refine((f) => (f.strategy === 'pct') === (f.pct !== undefined), { message: 'expected PCT parameters exactly for strategy pct', path: ['pct'] });
+  .refine((f) => (f.strategy === 'pct') === (f.pct !== undefined), { message: 'expected PCT parameters exactly for strategy pct', path: ['pct'] })
+  // counts that no run of crsim writes: a shard cannot run more than its runs, nor hold having skipped one
+  .refine((f) => f.executed <= planOf(f.runs, f.shard).count, {
+    message: 'expected at most the runs of this shard (runs i, i+n, … below runs)',
+    path: ['executed'],
+  })
+  .refine((f) => f.verdict !== 'holds' || f.executed === planOf(f.runs, f.shard).count, {
+    message: 'expected every run of this shard for verdict holds (runs i, i+n, … below runs)',
+    path: ['executed'],
+  })
+  .refine((f) => f.failedRun === undefined || f.executed > (f.failedRun - f.shard.index) / f.shard.count, {
+    message: 'expected the failing run among the runs executed',
+    path: ['executed'],
+  });
 
 /** A shard file that cannot be merged: the CLI prints the message (file and field) and exits 2. */
 export class ShardFileError extends Error {
@@ -184,13 +197,20 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '') || '(the file)';
 }
 
+/** The runs of the shard a file names (its fields are valid when this is asked). */
+function plannedOf(json: unknown): string {
+  const f = json as { runs: number; shard: Shard };
+  return planOf(f.runs, f.shard).count.toLocaleString('en-US');
+}
+
 /** Validates one parsed shard file; throws {@link ShardFileError} naming the file, the field, its value and what was expected. */
 export function parseShardFile(json: unknown, file: string): ShardFile {
   const r = schema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const path = issue.path as PropertyKey[];
-    throw new ShardFileError(`${file}: ${fieldPath(path)}: ${issue.message} (got ${show(valueAt(json, path))})`);
+    const planned = fieldPath(path) === 'executed' ? ` (this shard has ${plannedOf(json)} runs)` : '';
+    throw new ShardFileError(`${file}: ${fieldPath(path)}: ${issue.message}${planned} (got ${show(valueAt(json, path))})`);
   }
   return r.data as ShardFile;
 }
@@ -263,16 +283,19 @@ export function mergeShards(files: readonly { readonly file: string; readonly js
     ...(rest.pct ? { pct: rest.pct } : {}),
   };
   const sum = (k: 'executed' | 'transitions' | 'elapsedMs'): number => parsed.reduce((a, p) => a + p.f[k], 0);
+  const executed = sum('executed');
+  // fewer runs than asked, and nothing found: not a pass (exit 3)
+  const short = !best && !stopped && executed < job.runs ? `only ${executed.toLocaleString('en-US')} of ${job.runs.toLocaleString('en-US')} runs were executed` : null;
   return {
     job,
     shards: count,
-    verdict: best ? 'violated' : stopped ? 'incomplete' : 'holds',
-    executed: sum('executed'),
+    verdict: best ? 'violated' : stopped || short ? 'incomplete' : 'holds',
+    executed,
     transitions: sum('transitions'),
     longest: Math.max(...parsed.map((p) => p.f.longest)),
     elapsedMs: sum('elapsedMs'),
     ...(best ? { failedRun: best.f.failedRun!, violation: best.f.violation!, from: best.file } : {}),
-    ...(!best && stopped ? { stoppedBy: `${stopped.file}: ${stopped.f.stoppedBy ?? 'stopped'}` } : {}),
+    ...(!best && stopped ? { stoppedBy: `${stopped.file}: ${stopped.f.stoppedBy ?? 'stopped'}` } : !best && short ? { stoppedBy: short } : {}),
   };
 }
 
