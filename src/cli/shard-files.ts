@@ -45,28 +45,24 @@ function list(dir: string, arg: string): string[] {
 export function expandShardFiles(args: readonly string[]): string[] {
   const files: string[] = [];
   for (const arg of args) {
-    if (WILD.test(basename(arg))) {
-      const dir = dirname(arg);
-      if (WILD.test(dir)) throw new UsageError(`${arg}: expected wildcards in the file name only, e.g. 'out/shard-*.json'`);
-      const re = patternRegExp(basename(arg));
-      const hits = list(dir, arg).filter((n) => re.test(n)).sort(byName);
-      if (hits.length === 0) throw new UsageError(`${arg}: no file matches the pattern in '${dir}'`);
-      files.push(...hits.map((n) => join(dir, n)));
-      continue;
-    }
-    let dir = false;
+    let dir: boolean | undefined; // undefined: nothing of that name (a pattern, or a file reading will say is missing)
     try {
       dir = statSync(arg).isDirectory();
     } catch {
-      // not there: reading it says so, naming the file
+      dir = undefined;
     }
-    if (!dir) {
-      files.push(arg);
-      continue;
-    }
-    const hits = list(arg, arg).filter((n) => n.endsWith('.json')).sort(byName);
-    if (hits.length === 0) throw new UsageError(`${arg}: expected shard files (*.json) in the directory, found none`);
-    files.push(...hits.map((n) => join(arg, n)));
+    if (dir === undefined && WILD.test(arg)) {
+      const parent = dirname(arg);
+      if (WILD.test(parent)) throw new UsageError(`${arg}: expected wildcards in the file name only, e.g. 'out/shard-*.json'`);
+      const re = patternRegExp(basename(arg));
+      const hits = list(parent, arg).filter((n) => re.test(n)).sort(byName);
+      if (hits.length === 0) throw new UsageError(`${arg}: no file matches the pattern in '${parent}'`);
+      files.push(...hits.map((n) => join(parent, n)));
+    } else if (dir) {
+      const hits = list(arg, arg).filter((n) => n.endsWith('.json')).sort(byName);
+      if (hits.length === 0) throw new UsageError(`${arg}: expected shard files (*.json) in the directory, found none`);
+      files.push(...hits.map((n) => join(arg, n)));
+    } else files.push(arg);
   }
   return files;
 }
