@@ -98,6 +98,7 @@ export class TimedSimulator<S, A extends Action> {
   private seen: number[] = [];
   private index: number[] = [];
   private epoch = 0;
+  private readonly heap = new Heap<Entry>(byTime);
 
   constructor(
     private readonly model: Model<S, A>,
@@ -129,8 +130,8 @@ export class TimedSimulator<S, A extends Action> {
   run(r: number, record = false): TimedRun {
     const { model, properties, marks } = this;
     const rng = xoroshiro128plus(runSeed(this.seed, r));
-    const heap = new Heap<Entry>(byTime);
-    const { sched, gen, seen, index } = this;
+    const { heap, sched, gen, seen, index } = this;
+    heap.clear();
     for (let i = 0; i < sched.length; i++) sched[i] = null;
     const violated: boolean[] = properties.map(() => false);
     const violations: TimedViolation[] = [];
