@@ -1,15 +1,53 @@
 /** Budgets: a search stops with verdict `incomplete` (exit 3) and its statistics, never a crash out of heap. */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { v18 } from '../models/v18.ts';
 import { v20 } from '../models/v20.ts';
 import { restartProperties } from '../properties/restart.ts';
 import { formatBytes, MemoryGuard, parseBytes } from '../src/engine/budget.ts';
+import { ExhaustiveSearch } from '../src/engine/exhaustive.ts';
 import { exploreSync } from '../src/engine/run.ts';
+import { Proof } from '../src/engine/shorten.ts';
+import type { Action, Model } from '../src/engine/types.ts';
 import { buildModel } from '../src/kernel/model.ts';
 import { shorthandScenario } from '../src/kernel/scenario.ts';
 import { runCli } from './cli-run.ts';
 
 const model = buildModel(v20, shorthandScenario(4, 0));
 const properties = restartProperties(model);
+const CLI = join(import.meta.dirname, '..', 'bin', 'crsim.js');
+
+/** A wide model: each state takes `ms` milliseconds to expand and has 8 successors, all new. */
+function slowModel(ms: number): Model<number, Action> {
+  const act = (k: number): Action => ({ actor: k, label: `a${k}`, footprint: { reads: [], writes: [] } });
+  return {
+    name: 'slow',
+    actors: Array.from({ length: 8 }, (_x, k) => `a${k}`),
+    init: () => 0,
+    actions: () => {
+      const until = Date.now() + ms;
+      while (Date.now() < until); // the cost of expanding a wide state
+      return Array.from({ length: 8 }, (_x, k) => act(k));
+    },
+    next: (s, a) => s * 8 + a.actor + 1,
+  };
+}
+
+/** Runs the CLI in a child process (its own resident memory), with a time limit. */
+function cli(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; ms: number }> {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, ms: Date.now() - t0 });
+    }),
+  );
+}
 
 
 describe('sizes', () => {
@@ -46,6 +84,46 @@ describe.each([['plain', 'none'], ['reduced', 'dpor']] as const)('the %s exhaust
   });
 });
 
+describe('memory is checked by time, not by a count of expansions', () => {
+  it('a search whose states take 5 ms each to expand stops at --max-memory within its first slice', () => {
+    // 4,096 expansions (the old count between checks) would take 20 s here
+    const search = new ExhaustiveSearch(slowModel(5), [], { maxMemory: 1 });
+    const t0 = Date.now();
+    let r = search.work(100);
+    while (!r) r = search.work(100);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(r.verdict).toBe('incomplete');
+    expect(r.stoppedBy).toMatch(/^--max-memory 1 B reached/);
+    expect(r.stats.states).toBeGreaterThan(16);
+    expect(r.stats.transitions).toBeGreaterThan(16);
+  });
+  it('the proof that a counterexample is shortest stops at --max-memory, and says so (no larger proof is tried)', () => {
+    const m = buildModel(v18, shorthandScenario(4, 1));
+    const ps = restartProperties(m);
+    const v = exploreSync(m, ps).violation!;
+    const proof = new Proof(m, ps, v, 1_000_000, 1);
+    let c = proof.work(100);
+    while (!c) c = proof.work(100);
+    expect(c.shortest).toBe(false);
+    expect(c.shortest === false && c.memory).toBe(true);
+    expect(c.shortest === false && c.why).toMatch(/^not proven shortest: --max-memory 1 B reached/);
+  });
+});
+
+// the process starts at about 120 MB; the plain search's wide levels grow fast, the reduced search's stack slowly
+describe.each([['plain', 'none', 300], ['reduced', 'dpor', 170]] as const)('a %s search of 30 tasks, each state wide', (_name, reduction, mb) => {
+  it(`stops at --max-memory ${mb}M with exit 3 and the statistics so far, within seconds`, async () => {
+    const r = await cli(['check', '-t', '30', '--reduction', reduction, '--max-memory', `${mb}M`, '--json'], 30_000);
+    expect(r.code).toBe(3);
+    const j = JSON.parse(r.stdout);
+    expect(j.stoppedBy).toMatch(new RegExp(`^--max-memory ${mb} MB reached \\(resident \\d+ MB\\)$`));
+    expect(j.states).toBeGreaterThan(1000);
+    expect(j.transitions).toBeGreaterThan(1000);
+    expect(j.peakBytes).toBeLessThan((mb + 100) * 2 ** 20);
+    expect(r.ms).toBeLessThan(20_000);
+  }, 40_000);
+});
+
 describe('crsim check', () => {
   it('--max-memory stops with exit 3 and reports memory per state', async () => {
     const { code, out } = await runCli('check', '-m', 'v20', '-t', '3', '--max-memory', '1M', '--json');
@@ -64,6 +142,6 @@ describe('crsim check', () => {
   it('--reduction dpor says so in the verdict line', async () => {
     const { code, out } = await runCli('check', '-m', 'v20', '-t', '3', '--reduction', 'dpor');
     expect(code).toBe(0);
-    expect(out).toMatch(/^exhaustive: [\d,]+ states, [\d,]+ transitions, depth \d+, [\d.]+ s, partial-order reduction; P1–P10 hold$/m);
+    expect(out).toMatch(/^exhaustive: [\d,]+ states, [\d,]+ transitions, depth \d+, [\d.]+ s, partial-order reduction; P1–P11 hold$/m);
   });
 });
