@@ -214,6 +214,20 @@ describe('the pages stand alone', () => {
   });
 });
 
+describe('docs/cli.md has every option of check, and no other', () => {
+  it('matches check --help', async () => {
+    const help = new Set((await runCli('check', '--help')).out.match(/--[a-z][a-z-]*/g));
+    help.delete('--help');
+    const table = read('docs/cli.md')
+      .split('\n')
+      .filter((l) => l.startsWith('| `-'))
+      .map((l) => l.split(' | ')[0]!);
+    const documented = new Set(table.join(' ').match(/--[a-z][a-z-]*/g));
+    expect([...help].filter((o) => !documented.has(o)), 'in check --help, not in docs/cli.md').toEqual([]);
+    expect([...documented].filter((o) => !help.has(o)), 'in docs/cli.md, not in check --help').toEqual([]);
+  });
+});
+
 describe('docs/contract.md names what the code has', () => {
   const contract = read('docs/contract.md');
   const model = buildModel(v18, parseScenario({ tasks: [{ vpid: 1, kind: 'live' }, { vpid: 2, kind: 'zombie' }] }));
