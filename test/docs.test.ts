@@ -228,6 +228,26 @@ describe('docs/cli.md has every option of check, and no other', () => {
   });
 });
 
+describe('docs/reports.md names every field of check --json', () => {
+  it('on an exhaustive violation saved with --out, and on PCT runs on workers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crsim-docs-json-'));
+    try {
+      const keys = new Set<string>();
+      for (const args of [
+        ['check', '-t', '1', '--json', '--out', join(dir, 'cex.json')],
+        ['check', '-t', '2', '--strategy', 'pct', '--runs', '20', '--workers', '1', '--json'],
+      ]) {
+        for (const k of Object.keys(JSON.parse((await runCli(...args)).out) as object)) keys.add(k);
+      }
+      expect(keys.size).toBeGreaterThan(15);
+      const reports = read('docs/reports.md');
+      expect([...keys].filter((k) => !reports.includes(`\`${k}\``))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('docs/contract.md names what the code has', () => {
   const contract = read('docs/contract.md');
   const model = buildModel(v18, parseScenario({ tasks: [{ vpid: 1, kind: 'live' }, { vpid: 2, kind: 'zombie' }] }));
