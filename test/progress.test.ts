@@ -81,16 +81,20 @@ describe('the progress bar', () => {
 });
 
 /** Runs the CLI, sends Ctrl-C once it has been busy for a while, and returns what it printed. */
-async function interrupt(args: string[], afterMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function interrupt(args: string[], afterMs: number): Promise<{ code: number | null; stdout: string; stderr: string; afterSignalMs: number }> {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
+  let signalled = 0;
   child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
   child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
-  const timer = setTimeout(() => child.kill('SIGINT'), afterMs);
+  const timer = setTimeout(() => {
+    signalled = Date.now();
+    child.kill('SIGINT');
+  }, afterMs);
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   clearTimeout(timer);
-  return { code, stdout, stderr };
+  return { code, stdout, stderr, afterSignalMs: Date.now() - signalled };
 }
 
 describe('Ctrl-C', () => {
@@ -103,6 +107,16 @@ describe('Ctrl-C', () => {
     expect(r.stderr).toBe(''); // no bar off a terminal, no stack trace
   });
 
+  it('stops an exhaustive search on worker threads: the stop reaches every worker, exit 3 within a second', async () => {
+    const r = await interrupt(['check', '--tasks', '5', '--zombies', '1', '--properties', 'P1,P2', '--reduction', 'none', '--workers', '2'], 5000);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/incomplete: interrupted \(Ctrl-C\); exhaustive: [\d,]+ states, [\d,]+ transitions, depth \d+, [\d.]+ s, 2 workers/);
+    const states = Number(/exhaustive: ([\d,]+) states/.exec(r.stdout)![1]!.replace(/,/g, ''));
+    expect(states).toBeGreaterThan(1000);
+    expect(r.afterSignalMs).toBeLessThan(1500); // the process exits: terminating the workers included
+    expect(r.stderr).toBe('');
+  }, 20_000);
+
   it('stops a long explore the same way', async () => {
     const r = await interrupt(['explore', '--model', 'v20', '--no-faults', '--time', '120s', '--seed', '3'], 4000);
     expect(r.code).toBe(3);
@@ -111,7 +125,7 @@ describe('Ctrl-C', () => {
 
   it('on a real terminal the bar shows while the search runs, and is cleared before the verdict', () => {
     // `script` runs the CLI on a pseudo-terminal
-    const r = spawnSync('script', ['-qec', `${process.execPath} ${CLI} check --tasks 5 --zombies 1 --properties P1,P2 --max-states 150000`, '/dev/null'], {
+    const r = spawnSync('script', ['-qec', `${process.execPath} ${CLI} check --tasks 5 --zombies 1 --properties P1,P2 --reduction none --max-states 150000`, '/dev/null'], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 60_000,
@@ -120,4 +134,12 @@ describe('Ctrl-C', () => {
     expect(r.stdout).toMatch(/exhaustive │ [\d,]+ states │ [\d,]+ transitions\/s │ depth \d+/);
     expect(r.stdout).toContain('incomplete: --max-states 150000 reached');
   });
+
+  it('the bar shows for an exhaustive search on worker threads too', () => {
+    const cmd = `${process.execPath} ${CLI} check --tasks 5 --zombies 1 --properties P1,P2 --reduction none --workers 2 --max-states 150000`;
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/exhaustive │ [\d,]+ states │ [\d,]+ transitions\/s │ depth \d+ │ frontier [\d,]+/);
+    expect(r.stdout).toMatch(/incomplete: --max-states 150000 reached; exhaustive: [\d,]+ states, [\d,]+ transitions, depth \d+, [\d.]+ s, 2 workers/);
+  }, 60_000);
 });
