@@ -31,6 +31,13 @@ export { restartProperties, selectProperties, type RestartProperty } from '../pr
 // the engine
 export { exploreSync, explore$, createSearch, type ExploreOptions } from './engine/run.ts';
 export { replay } from './engine/replay.ts';
+// timed simulation and statistical model checking (docs/timing.md)
+export { TimedSimulator, type TimedOptions, type TimedRun, type Mark } from './engine/timed.ts';
+export { simulateSync, simulate$, type SmcOptions, type Tally } from './engine/smc.ts';
+export { sampler, type Distribution, type Sampler } from './engine/distributions.ts';
+export { parseProfile, parseRunqlat, parseSchbench, ProfileError, type Profile } from './engine/profile.ts';
+export { clopperPearson, okamotoRuns, runsForUpperBound, Sprt, quantile, summarizeTimes, type SprtOptions } from './engine/stats.ts';
+export { PRESETS, restartMarks, restartTimeClass, TIME_CLASSES } from './kernel/timing.ts';
 // fast-check
 export {
   scenarioArb,
