@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { variants as registry } from '../../models/index.ts';
 import { restartProperties } from '../../properties/restart.ts';
 import { STANDARD_SCENARIOS, standardScenario, type StandardScenario } from '../../properties/standard-scenarios.ts';
-import { exploreSync } from '../engine/run.ts';
+import { createSearch } from '../engine/run.ts';
 import { buildModel, type RestartVariant } from '../kernel/model.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
@@ -42,6 +42,8 @@ export interface MatrixRow {
   readonly runs: number;
   readonly states: number;
   readonly elapsedMs: number;
+  /** stopped before its end (Ctrl-C): the cells not decided are incomplete */
+  readonly interrupted?: string;
 }
 
 export interface Matrix {
@@ -55,24 +57,63 @@ export interface MatrixOptions {
   /** a bound per exhaustive run; past it the cell is `incomplete` */
   readonly maxStates?: number;
   readonly onRow?: (row: MatrixRow) => void;
+  /** polled between slices of a search: a reason (Ctrl-C) stops the matrix where it is */
+  readonly stop?: () => string | null;
 }
 
 /** One row: a variant against every property, scenario after scenario, smallest first. */
 export function matrixRow(variant: RestartVariant, options: MatrixOptions = {}): MatrixRow {
+  const row = rowSteps(variant, options);
+  for (;;) {
+    const r = row.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** {@link matrixRow}, yielding to the event loop between slices, so a Ctrl-C is heard. */
+export async function matrixRowAsync(variant: RestartVariant, options: MatrixOptions = {}): Promise<MatrixRow> {
+  const row = rowSteps(variant, options);
+  for (;;) {
+    const r = row.next();
+    if (r.done) return r.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** A row, computed in slices of 100 ms (it yields between them); `options.stop` ends it with the open cells incomplete. */
+function* rowSteps(variant: RestartVariant, options: MatrixOptions): Generator<void, MatrixRow> {
   const scenarios = options.scenarios ?? STANDARD_SCENARIOS;
   const started = Date.now();
   const cells: Record<string, Cell> = {};
   let ids: string[] | null = null;
   let runs = 0;
   let states = 0;
+  let interrupted: string | undefined;
   for (const { code, scenario } of scenarios) {
     const model = buildModel(variant, scenario);
     const all = restartProperties(model);
     ids ??= all.map((p) => p.id);
+    if (interrupted) {
+      // not checked: neither holds nor violated
+      for (const p of all) cells[p.id] ??= { verdict: 'incomplete', stoppedOn: code };
+      continue;
+    }
     for (;;) {
       const open = all.filter((p) => !cells[p.id]);
       if (open.length === 0) break;
-      const r = exploreSync(model, open, options.maxStates !== undefined ? { maxStates: options.maxStates } : {});
+      if (interrupted) {
+        for (const p of open) cells[p.id] = { verdict: 'incomplete', stoppedOn: code };
+        break;
+      }
+      const search = createSearch(model, open, options.maxStates !== undefined ? { maxStates: options.maxStates } : {});
+      let r;
+      while (!(r = search.work(100))) {
+        yield;
+        const why = options.stop?.();
+        if (why) search.stop((interrupted = why));
+      }
+      yield; // between searches too: most take less than a slice
+      interrupted ??= options.stop?.() ?? undefined;
       runs++;
       states += r.stats.states;
       if (r.verdict === 'violated') {
@@ -95,6 +136,7 @@ export function matrixRow(variant: RestartVariant, options: MatrixOptions = {}):
     runs,
     states,
     elapsedMs: Date.now() - started,
+    ...(interrupted ? { interrupted } : {}),
   };
 }
 
@@ -114,6 +156,25 @@ export function computeMatrix(variants: readonly RestartVariant[] = registry, op
     options.onRow?.(row);
     return row;
   });
+  return { properties, scenarios: scenarios.map(({ code, description }) => ({ code, description })), rows };
+}
+
+/**
+ * {@link computeMatrix}, yielding to the event loop between slices; once
+ * `options.stop` gives a reason, the row in progress ends with its open cells
+ * incomplete and no further row is computed.
+ */
+export async function computeMatrixAsync(variants: readonly RestartVariant[] = registry, options: MatrixOptions = {}): Promise<Matrix> {
+  const scenarios = options.scenarios ?? STANDARD_SCENARIOS;
+  const probe = buildModel(variants[0] ?? registry[0]!, scenarios[0]!.scenario);
+  const properties = restartProperties(probe).map((p) => ({ id: p.id, title: p.title }));
+  const rows: MatrixRow[] = [];
+  for (const v of variants) {
+    const row = await matrixRowAsync(v, { ...options, scenarios });
+    rows.push(row);
+    options.onRow?.(row);
+    if (row.interrupted) break;
+  }
   return { properties, scenarios: scenarios.map(({ code, description }) => ({ code, description })), rows };
 }
 
@@ -157,7 +218,8 @@ export function matrixText(m: Matrix): string {
   const missed = uncaught(m);
   if (missed.length) out.push('', `not caught: ${missed.map((r) => `${r.model} (declares ${r.breaks})`).join(', ')}`);
   const stopped = incompleteCells(m);
-  if (stopped) out.push('', `incomplete: ${stopped} cell${stopped === 1 ? '' : 's'} stopped by --max-states (exit 3): no verdict there`);
+  const by = m.rows.some((r) => r.interrupted) ? 'Ctrl-C or --max-states' : '--max-states';
+  if (stopped) out.push('', `incomplete: ${stopped} cell${stopped === 1 ? '' : 's'} stopped by ${by} (exit 3): no verdict there`);
   return out.join('\n');
 }
 
@@ -237,13 +299,30 @@ export async function matrix(o: MatrixCliOptions, out: (s: string) => void): Pro
   }
   const maxStates = intOption('--max-states', o.maxStates, 1, 2 ** 31 - 1);
   const tty = process.stderr.isTTY;
-  const m = computeMatrix(chosen, {
-    ...(scenarios ? { scenarios } : {}),
-    ...(maxStates !== undefined ? { maxStates } : {}),
-    onRow: (r) => {
-      if (tty) process.stderr.write(`${r.model}: ${r.runs} runs, ${r.states.toLocaleString('en-US')} states, ${(r.elapsedMs / 1000).toFixed(1)} s\n`);
-    },
-  });
+  // Ctrl-C stops the run in progress: the rows so far are printed, exit 3 (a second Ctrl-C kills)
+  let interrupted: string | null = null;
+  const onSigint = (): void => void (interrupted = 'interrupted (Ctrl-C)');
+  process.once('SIGINT', onSigint);
+  let m: Matrix;
+  try {
+    m = await computeMatrixAsync(chosen, {
+      ...(scenarios ? { scenarios } : {}),
+      ...(maxStates !== undefined ? { maxStates } : {}),
+      stop: () => interrupted,
+      onRow: (r) => {
+        if (tty) process.stderr.write(`${r.model}: ${r.runs} runs, ${r.states.toLocaleString('en-US')} states, ${(r.elapsedMs / 1000).toFixed(1)} s\n`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const stopped = m.rows.find((r) => r.interrupted);
+  if (stopped) {
+    const note = `${stopped.interrupted}: ${m.rows.length - 1} of ${chosen.length} models checked, ${stopped.model} in part (? marks the cells not decided)`;
+    if (o.json) out(JSON.stringify({ ...m, interrupted: note }, null, 2));
+    else out(`${o.md ? matrixMarkdown(m) : matrixText(m)}\n\n${note}${o.readme ? `; ${o.readme} not rewritten` : ''}`);
+    return 3;
+  }
   if (o.readme) {
     let text: string;
     try {
