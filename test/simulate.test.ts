@@ -132,6 +132,32 @@ describe('crsim simulate', () => {
   }, 60_000);
 });
 
+describe('shards', () => {
+  it('simulate --shard i/n, then crsim merge: the numbers of the unsharded run; a missing shard is exit 2', async () => {
+    const job = ['simulate', '-m', 'v18', '-t', '2', '--runs', '1500', '--profile', 'rt'];
+    const files = [0, 1, 2].map((i) => join(dir, `shard-${i}.json`));
+    for (const [i, f] of files.entries()) expect((await runCli(...job, '--shard', `${i}/3`, '--out', f)).out).toMatch(new RegExp(`wrote shard ${i}/3 \\(500 of 1,500 runs`));
+    const merged = await runCli('merge', ...files, '--json');
+    expect(merged.code).toBe(1);
+    const whole = await runCli(...job, '--json');
+    const strip = (r: Record<string, any>) => ({ ...r, elapsedMs: 0, shards: 0 });
+    expect(strip(json(merged.out))).toEqual(strip(json(whole.out)));
+    const missing = await runCli('merge', files[0]!, files[2]!);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/shard 1\/3 missing/);
+  }, 60_000);
+
+  it('an SPRT over shards stops where one process stops', async () => {
+    const job = ['simulate', '-m', 'v18', '-t', '2', '--runs', '600', '--assert', 'P8 < 0.01'];
+    const files = [0, 1].map((i) => join(dir, `sprt-${i}.json`));
+    for (const [i, f] of files.entries()) await runCli(...job, '--shard', `${i}/2`, '--out', f);
+    const merged = json((await runCli('merge', ...files, '--json')).out);
+    const whole = json((await runCli(...job, '--json')).out);
+    expect(merged['sprt']).toEqual(whole['sprt']);
+    expect(merged['sprt'].decision).toBe('rejected');
+  }, 60_000);
+});
+
 describe('witnesses', () => {
   it('every simulated violation replays through the untimed model to the same violation', () => {
     const model = buildModel(findVariant('v18')!, parseScenario({ tasks: [{ vpid: 1, kind: 'live' }, { vpid: 2, kind: 'live' }], faults: [{ type: 'signal', task: 1 }] }));

@@ -67,6 +67,9 @@ export function registerMerge(program: Command, out: (s: string) => void): void 
 
 export async function merge(args: readonly string[], o: { json?: boolean; out?: string }, out: (s: string) => void): Promise<number> {
   const files = expandShardFiles(args);
+  // shards of `crsim simulate` (timed runs) have their own format and merge
+  const sim = await import('./simulate-shard.ts');
+  if (files.length > 0 && sim.isSimulateShard(files[0]!)) return sim.mergeSimulate(files, o, out);
   if (o.out !== undefined) {
     assertNotInput(o.out, files);
     assertWritable(o.out);

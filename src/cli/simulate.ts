@@ -25,6 +25,8 @@ import type { RestartProperty } from '../../properties/restart.ts';
 import { addTargetOptions } from './check.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
 import { ProgressBar } from './progress.ts';
+import { runShard, writeShard } from './simulate-shard.ts';
+import { parseShard } from '../engine/shard.ts';
 import { resolveModel, resolveProperties, resolveScenario, type TargetOptions } from './resolve.ts';
 import { restartRecipe, targetSpec } from './target.ts';
 
@@ -45,6 +47,7 @@ export interface SimulateOptions extends TargetOptions {
   readonly out?: string;
   readonly sweep?: string;
   readonly plot?: string;
+  readonly shard?: string;
 }
 
 /** Exit 3 for an SPRT that did not decide within its runs. */
@@ -66,8 +69,9 @@ export function registerSimulate(program: Command, out: (s: string) => void): vo
     .option('--workers <n>', 'spread the runs over n worker threads (the same numbers for any n)')
     .option('--sweep <param=a:b:step>', `repeat for each value of a class's delay scale (${TIME_CLASSES.join(', ')}), e.g. wakeup=0.5:4:0.5`)
     .option('--plot <file.svg>', 'draw the restart-duration CDF (or, with --sweep, the probabilities against the parameter) as SVG')
+    .option('--shard <i/n>', 'run only runs i, i+n, i+2n, ... and write them to --out for `crsim merge` (needs --runs with --assert)')
     .option('--json', 'print one JSON object instead of text')
-    .option('-o, --out <file>', "save the first violation's witness run as a replay file, with its timestamps")
+    .option('-o, --out <file>', "save the first violation's witness run as a replay file, with its timestamps; with --shard, the shard file")
     .action(async (o: SimulateOptions) => {
       program.setOptionValue('exitCode', await simulate(o, out));
     });
@@ -315,6 +319,36 @@ export async function simulate(o: SimulateOptions, out: (s: string) => void): Pr
       throw new UsageError(`--delta: expected the indifference region ${claim.theta} ± δ inside (0, 1) (got δ = ${delta})`);
     }
     sprt = { property: claim.property, theta: claim.theta, direction: claim.direction, delta, alpha, beta };
+  }
+
+  if (o.shard !== undefined) {
+    let shard;
+    try {
+      shard = parseShard(o.shard);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    if (!o.out) throw new UsageError('--shard: needs --out FILE, the shard file for `crsim merge`');
+    if (sweep || workers !== undefined) throw new UsageError('--shard cannot be combined with --sweep or --workers (run one shard per process)');
+    if (claim && given === undefined) throw new UsageError('--shard with --assert: needs --runs N (every shard runs its part of the N runs; merge stops the test where one process would)');
+    const job = {
+      target: targetSpec(o.model ?? 'v18', scenario, properties),
+      profile,
+      seed,
+      runs,
+      maxSteps,
+      confidence,
+      runsBy,
+      ...(timeBound !== undefined ? { timeBound } : {}),
+      ...(given === undefined && !claim ? { epsilon } : {}),
+      ...(sprt ? { sprt } : {}),
+    };
+    const file = runShard(model, properties, job, shard.index, shard.count);
+    writeShard(o.out, file);
+    const n = file.rows.length / (3 + restartMarks.length);
+    const bad = file.rows.some((x, i) => i % (3 + restartMarks.length) === 0 && x !== 0);
+    out(`wrote shard ${shard.index}/${shard.count} (${n.toLocaleString('en-US')} of ${runs.toLocaleString('en-US')} runs${bad ? ', some violating' : ''}) to ${o.out}: crsim merge FILES... combines the shards`);
+    return bad ? EXIT.violated : EXIT.holds;
   }
 
   const stop = new Subject<string>();

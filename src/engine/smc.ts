@@ -51,7 +51,10 @@ export interface Tally {
 /** One run as a worker sends it: [violated properties as a bit mask, end code, end time, …mark times]. */
 const WIDTH = (marks: number): number => 3 + marks;
 
-function encode(run: TimedRun, nonTermination: number, out: Float64Array, at: number): void {
+/** The width of one encoded run, for `marks` marks. */
+export const rowWidth = WIDTH;
+
+export function encode(run: TimedRun, nonTermination: number, out: Float64Array, at: number): void {
   let mask = 0;
   for (const v of run.violations) mask |= 1 << v.index;
   out[at] = mask;
