@@ -12,6 +12,7 @@ import { ALL_FAULTS, scenarioToInput, supportedFaults, supportedPlacements, type
 import { swimlane } from '../trace/swimlane.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
 import { ProgressBar } from './progress.ts';
+import { assertWritable } from './atomic-write.ts';
 import { saveReplay, savedLines } from './replay.ts';
 import { plural } from './verdict.ts';
 import { addTargetOptions } from './check.ts';
@@ -132,6 +133,8 @@ export async function explore(o: ExploreCliOptions, out: (s: string) => void): P
     ...(maxSteps !== undefined ? { maxSteps } : {}),
   };
 
+  // a file that cannot be written is found now, not after the search
+  if (o.out !== undefined) assertWritable(o.out);
   const stop = new Subject<string>();
   const onSigint = (): void => stop.next('interrupted (Ctrl-C)');
   process.once('SIGINT', onSigint);
@@ -162,7 +165,14 @@ export async function explore(o: ExploreCliOptions, out: (s: string) => void): P
     );
   }
   const best = v && o.compare !== false ? shortestCounterexample(variant, r.scenario!, v.property, 300_000) : null;
-  const saved = o.out && v ? await saveReplay(o.out, r.model!, r.properties, v, { command: 'explore', seed: r.seed, path: r.path! }) : null;
+  let saved: Awaited<ReturnType<typeof saveReplay>> | null = null;
+  let lost: UsageError | null = null;
+  try {
+    saved = o.out && v ? await saveReplay(o.out, r.model!, r.properties, v, { command: 'explore', seed: r.seed, path: r.path! }) : null;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    lost = e; // printed after the result, which is not lost
+  }
   const time = `${(r.elapsedMs / 1000).toFixed(2)} s`;
   if (o.json) {
     out(
@@ -225,8 +235,10 @@ export async function explore(o: ExploreCliOptions, out: (s: string) => void): P
         out(`note: ${variant.name} is declared to break ${variant.breaks}; add --properties ${variant.breaks} to look for that violation`);
       }
     }
-    if (o.out) for (const line of savedLines(o.out, saved)) out(line);
+    if (lost) out(`\n--out ${o.out}: not written (below); the result is the one above`);
+    else if (o.out) for (const line of savedLines(o.out, saved)) out(line);
   }
+  if (lost) throw lost;
   return EXIT[r.verdict];
 }
 

@@ -310,7 +310,7 @@ export async function matrix(o: MatrixCliOptions, out: (s: string) => void): Pro
       ...(maxStates !== undefined ? { maxStates } : {}),
       stop: () => interrupted,
       onRow: (r) => {
-        if (tty) process.stderr.write(`${r.model}: ${r.runs} runs, ${r.states.toLocaleString('en-US')} states, ${(r.elapsedMs / 1000).toFixed(1)} s\n`);
+        if (tty) process.stderr.write(`${r.model}: ${r.runs.toLocaleString('en-US')} run${r.runs === 1 ? '' : 's'}, ${r.states.toLocaleString('en-US')} states, ${(r.elapsedMs / 1000).toFixed(1)} s\n`);
       },
     });
   } finally {

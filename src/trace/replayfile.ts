@@ -301,6 +301,9 @@ export function readReplay(fileOrToken: string): ReplayFile {
   return parseReplayFile(json, fileOrToken);
 }
 
+/** `1 step`, `1,200 steps`. */
+const steps_ = (k: number): string => `${k.toLocaleString('en-US')} step${k === 1 ? '' : 's'}`;
+
 export type ReplayStatus = 'reproduced' | 'different' | 'not-reproduced' | 'diverged';
 
 export interface ReplayOutcome {
@@ -403,7 +406,7 @@ export async function replayFile(f: ReplayFile, variant: RestartVariant): Promis
         status: same ? 'reproduced' : 'different',
         violation: failure,
         summary: same
-          ? `reproduced: ${failure.property} violated when the run ends after ${n} steps: ${failure.message}`
+          ? `reproduced: ${failure.property} violated when the run ends after ${steps_(n)}: ${failure.message}`
           : `a different violation: ${failure.property} at the end (${failure.message}); the file has ${expected}`,
       };
     }
@@ -415,14 +418,14 @@ export async function replayFile(f: ReplayFile, variant: RestartVariant): Promis
         const [a1, a2] = fingerprint(at);
         const [b1, b2] = fingerprint(state);
         if (a1 === b1 && a2 === b2) {
-          const failure = { property: p.id, title: p.title, message: `a run that never ends: after ${f.cycleStart} steps, ${n - f.cycleStart} steps repeat for ever` };
+          const failure = { property: p.id, title: p.title, message: `a run that never ends: after ${steps_(f.cycleStart)}, ${steps_(n - f.cycleStart)} repeat for ever` };
           return { ...base, status: 'reproduced', violation: failure, cycleStart: f.cycleStart, summary: `reproduced: ${p.id}: ${failure.message}` };
         }
       } else {
-        const failure = { property: p.id, title: p.title, message: `still running after ${n} steps (the saved run was cut at its bound)` };
+        const failure = { property: p.id, title: p.title, message: `still running after ${steps_(n)} (the saved run was cut at its bound)` };
         return { ...base, status: 'reproduced', violation: failure, summary: `reproduced: ${p.id}: ${failure.message}` };
       }
     }
   }
-  return { ...base, status: 'not-reproduced', summary: `no longer reproduces: all ${n} steps ran and ${expected} held (the model no longer has this violation on this schedule)` };
+  return { ...base, status: 'not-reproduced', summary: `no longer reproduces: ${n === 1 ? 'its 1 step' : `all ${steps_(n)}`} ran and ${expected} held (the model no longer has this violation on this schedule)` };
 }
