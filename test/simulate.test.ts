@@ -87,6 +87,17 @@ describe('crsim simulate', () => {
     const again = await runCli('replay', file);
     expect(again.code).toBe(1);
     expect(again.out).toMatch(/P8/);
+    // Perfetto on the run's clock: each step's slice ends when it fired
+    const perfetto = join(dir, 'w.perfetto.json');
+    expect((await runCli('report', file, '--format', 'perfetto', '--out', perfetto)).code).toBe(0);
+    const events = JSON.parse(readFileSync(perfetto, 'utf8')).traceEvents.filter((e: any) => e.cat === 'step');
+    expect(events).toHaveLength(saved.schedule.length);
+    for (const e of events) {
+      expect(e.ts + e.dur).toBeLessThanOrEqual(saved.times[e.args.step - 1] + 1e-9);
+      expect(e.args.at).toBe(`${saved.times[e.args.step - 1].toFixed(3)} µs`);
+    }
+    const last = events.at(-1);
+    expect(last.ts).toBeCloseTo(saved.times.at(-2), 6);
   }, 60_000);
 
   it('--time-bound: a violation after the bound does not count, and the cut runs are reported', async () => {
