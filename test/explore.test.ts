@@ -42,7 +42,7 @@ describe('crsim explore', () => {
   it('a model that holds: every run passes (exit 0); --time bounds the run instead of --runs', async () => {
     const r = await runCli('explore', '--model', 'v20', '--no-faults', '--runs', '300', '--seed', '5');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/300 runs, [\d.]+ s; no violation of P1, P2, .*P10 found/);
+    expect(r.out).toMatch(/300 runs, [\d.]+ s; no violation of P1, P2, .*P11 found/);
     const t = await runCli('explore', '--model', 'v20', '--no-faults', '--time', '500ms', '--seed', '5', '--json');
     expect(t.code).toBe(0);
     const j = JSON.parse(t.out) as { verdict: string; runs: number; elapsedMs: number };
@@ -65,7 +65,7 @@ describe('crsim explore', () => {
     [['--path', 'x:1'], /--path: expected fast-check's path/],
     [['--faults', 'meteor'], /--faults: unknown value 'meteor'/],
     [['--headers', 'all'], /--headers: expected none, valid or any/],
-    [['--properties', 'P11'], /unknown property 'P11'/],
+    [['--properties', 'P12'], /unknown property 'P12'/],
     [['--model', 'v99'], /--model: unknown model 'v99'/],
     [['--seed', '1', '--path', '0:9999'], /--path: '0:9999' replays no counterexample of seed 1/],
   ])('bad options are usage errors (exit 2): %j', async (args, message) => {
