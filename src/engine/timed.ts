@@ -99,6 +99,8 @@ export class TimedSimulator<S, A extends Action> {
   private index: number[] = [];
   private epoch = 0;
   private readonly heap = new Heap<Entry>(byTime);
+  /** popped entries, reused: no allocation per step */
+  private readonly free: Entry[] = [];
 
   constructor(
     private readonly model: Model<S, A>,
@@ -130,7 +132,8 @@ export class TimedSimulator<S, A extends Action> {
   run(r: number, record = false): TimedRun {
     const { model, properties, marks } = this;
     const rng = xoroshiro128plus(runSeed(this.seed, r));
-    const { heap, sched, gen, seen, index } = this;
+    const { heap, sched, gen, seen, index, free } = this;
+    for (const e of heap.heapArray) free.push(e);
     heap.clear();
     for (let i = 0; i < sched.length; i++) sched[i] = null;
     const violated: boolean[] = properties.map(() => false);
@@ -173,7 +176,11 @@ export class TimedSimulator<S, A extends Action> {
         if (held === a || (held && held.label === a.label && held.actor === a.actor && held.detail === a.detail)) continue;
         sched[th] = a;
         const g = (gen[th] = (gen[th] ?? 0) + 1);
-        heap.push({ t: now + this.samplerOf(a)(rng, now), th, g });
+        const entry = free.pop() ?? { t: 0, th: 0, g: 0 };
+        entry.t = now + this.samplerOf(a)(rng, now);
+        entry.th = th;
+        entry.g = g;
+        heap.push(entry);
       }
       for (let th = 0; th < sched.length; th++) {
         if (sched[th] && seen[th] !== epoch) {
@@ -182,7 +189,11 @@ export class TimedSimulator<S, A extends Action> {
         }
       }
       let e = heap.pop()!;
-      while (e.g !== gen[e.th] || !sched[e.th]) e = heap.pop()!;
+      while (e.g !== gen[e.th] || !sched[e.th]) {
+        free.push(e);
+        e = heap.pop()!;
+      }
+      free.push(e);
       if (e.t > this.timeBound) return this.result(r, 'time-bound', this.timeBound, steps, violations, markTimes, choices, times);
       now = e.t;
       const action = sched[e.th]!;
