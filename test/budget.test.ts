@@ -7,9 +7,11 @@ import { v20 } from '../models/v20.ts';
 import { restartProperties } from '../properties/restart.ts';
 import { formatBytes, MemoryGuard, parseBytes } from '../src/engine/budget.ts';
 import { ExhaustiveSearch } from '../src/engine/exhaustive.ts';
+import { PctSearch } from '../src/engine/pct.ts';
+import { RandomSearch } from '../src/engine/random.ts';
 import { exploreSync } from '../src/engine/run.ts';
 import { Proof } from '../src/engine/shorten.ts';
-import type { Action, Model } from '../src/engine/types.ts';
+import type { Action, Model, Property, Result } from '../src/engine/types.ts';
 import { buildModel } from '../src/kernel/model.ts';
 import { shorthandScenario } from '../src/kernel/scenario.ts';
 import { runCli } from './cli-run.ts';
@@ -111,6 +113,60 @@ describe('memory is checked by time, not by a count of expansions', () => {
 });
 
 // the process starts at about 120 MB; the plain search's wide levels grow fast, the reduced search's stack slowly
+/** Long runs: +1 or +2 from 0 until 200,000 (about 130,000 steps); the property fails on a multiple of 7,919 past 150,000. */
+const counter: Model<number, Action> = {
+  name: 'counter',
+  actors: ['a', 'b'],
+  init: () => 0,
+  actions: (s) => (s >= 200_000 ? [] : [0, 1].map((k) => ({ actor: k, label: `+${k + 1}`, footprint: { reads: [], writes: [] } }))),
+  next: (s, a) => s + a.actor + 1,
+};
+const multiple: Property<number, Action> = {
+  id: 'M',
+  title: 'no multiple of 7,919 past 150,000',
+  onStep: (_p, _a, n) => (n > 150_000 && n % 7919 === 0 ? `reached ${n}` : null),
+};
+
+function drain<S, A extends Action>(search: { work(ms: number): Result<S, A> | null }, ms: number): Result<S, A> {
+  for (;;) {
+    const r = search.work(ms);
+    if (r) return r;
+  }
+}
+
+describe('a walk longer than a slice', () => {
+  it.each([
+    ['random', () => new RandomSearch(counter, [multiple], { runs: 6, seed: 3, maxDepth: 1e6 })],
+    ['pct', () => new PctSearch(counter, [multiple], { runs: 6, seed: 3, maxDepth: 1e6, steps: 140_000 })],
+  ] as const)('%s: pauses at each slice end and resumes where it was: the same runs, verdict and counterexample', (_name, make) => {
+    const whole = drain(make(), Infinity);
+    const search = make();
+    let slices = 0;
+    let r: Result<number, Action> | null;
+    while (!(r = search.work(0))) slices++;
+    expect(slices).toBeGreaterThan(50); // about one pause per 1,024 steps
+    expect(whole.verdict).toBe('violated');
+    expect(r.verdict).toBe(whole.verdict);
+    expect(r.failedRun).toBe(whole.failedRun);
+    expect(r.stats.runs).toBe(whole.stats.runs);
+    expect(r.violation?.choices).toEqual(whole.violation?.choices);
+  });
+  it('a stop during a long run ends the search within a slice; the run cut short is not counted', () => {
+    const endless: Model<number, Action> = { ...counter, actions: (st) => counter.actions(st % 1000) };
+    const search = new RandomSearch(endless, [], { runs: 10, seed: 1, maxDepth: 1e7 });
+    const t0 = Date.now();
+    expect(search.work(20)).toBeNull();
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(search.stats.runs).toBe(0);
+    search.stop('interrupted (Ctrl-C)');
+    const r = search.work(20)!;
+    expect(r.verdict).toBe('incomplete');
+    expect(r.stoppedBy).toBe('interrupted (Ctrl-C)');
+    expect(r.stats.runs).toBe(0);
+    expect(r.stats.transitions).toBeGreaterThan(1000);
+  });
+});
+
 describe.each([['plain', 'none', 300], ['reduced', 'dpor', 170]] as const)('a %s search of 30 tasks, each state wide', (_name, reduction, mb) => {
   it(`stops at --max-memory ${mb}M with exit 3 and the statistics so far, within seconds`, async () => {
     const r = await cli(['check', '-t', '30', '--reduction', reduction, '--max-memory', `${mb}M`, '--json'], 30_000);

@@ -3,9 +3,24 @@ import { replay } from './replay.ts';
 import type { Search, SearchOptions } from './search.ts';
 import type { Action, Model, Property, Result, Stats, Violation } from './types.ts';
 
+/** thrown by a walk that pauses at the end of a slice (caught in RunSearch.work) */
+const PAUSE = Symbol('pause');
+
+/** A run paused at a slice's end: it goes on at the next one, with its chooser (and its generator) as they were. */
+interface Paused<S, A> {
+  readonly bound: string;
+  readonly pick: (enabled: readonly A[], depth: number) => number;
+  readonly state: S;
+  readonly choices: number[];
+  readonly depth: number;
+}
+
 /**
  * What random walks and PCT share: runs numbered from `firstRun`, each with its
  * own seed, done in slices until one fails; the failing run's schedule replays.
+ * A run longer than a slice (`--max-depth` lets one take minutes) pauses at
+ * the slice's end and resumes at the next, so progress and Ctrl-C go on; a
+ * stop drops a paused run (it is not counted).
  */
 export abstract class RunSearch<S, A extends Action> implements Search<S, A> {
   readonly stats: Stats = { states: 0, transitions: 0, maxDepth: 0, runs: 0, elapsedMs: 0, tableBytes: 0 };
@@ -16,6 +31,9 @@ export abstract class RunSearch<S, A extends Action> implements Search<S, A> {
   protected readonly seed: number;
   protected readonly maxDepth: number;
   private readonly first: number;
+  /** the end of the current slice, inside work() only (a run outside it, on a worker or a shard, never pauses) */
+  private deadline = Infinity;
+  private paused: Paused<S, A> | null = null;
 
   constructor(
     protected readonly model: Model<S, A>,
@@ -44,18 +62,36 @@ export abstract class RunSearch<S, A extends Action> implements Search<S, A> {
   work(budgetMs: number): Result<S, A> | null {
     if (this.finished) return this.finished;
     const deadline = Date.now() + budgetMs;
-    while (this.stats.runs < this.runs) {
-      if (this.stopped) return this.finish();
-      const r = this.first + this.stats.runs;
-      const violation = this.one(r);
-      this.stats.runs++;
-      if (violation) return this.finish(violation, r);
-      if (Date.now() >= deadline) {
-        this.stats.elapsedMs = Date.now() - this.started;
-        return null;
+    this.deadline = deadline;
+    try {
+      while (this.stats.runs < this.runs) {
+        if (this.stopped) return this.finish();
+        const r = this.first + this.stats.runs;
+        let violation: Violation<S, A> | null;
+        try {
+          violation = this.paused ? this.resume() : this.one(r);
+        } catch (e) {
+          if (e !== PAUSE) throw e;
+          this.stats.elapsedMs = Date.now() - this.started;
+          return null;
+        }
+        this.stats.runs++;
+        if (violation) return this.finish(violation, r);
+        if (Date.now() >= deadline) {
+          this.stats.elapsedMs = Date.now() - this.started;
+          return null;
+        }
       }
+      return this.finish();
+    } finally {
+      this.deadline = Infinity;
     }
-    return this.finish();
+  }
+
+  private resume(): Violation<S, A> | null {
+    const p = this.paused!;
+    this.paused = null;
+    return this.go(p.bound, p.pick, p.state, p.choices, p.depth);
   }
 
   /**
@@ -64,10 +100,17 @@ export abstract class RunSearch<S, A extends Action> implements Search<S, A> {
    * property breaks, or the run passes `maxDepth` (`bound` names that bound).
    */
   protected walk(bound: string, pick: (enabled: readonly A[], depth: number) => number): Violation<S, A> | null {
+    return this.go(bound, pick, this.model.init(), [], 0);
+  }
+
+  private go(bound: string, pick: Paused<S, A>['pick'], from: S, choices: number[], start: number): Violation<S, A> | null {
     const { model, properties, stats } = this;
-    let state = model.init();
-    const choices: number[] = [];
-    for (let depth = 0; ; depth++) {
+    let state = from;
+    for (let depth = start; ; depth++) {
+      if ((depth & 1023) === 1023 && depth > start && Date.now() >= this.deadline) {
+        this.paused = { bound, pick, state, choices, depth };
+        throw PAUSE;
+      }
       const enabled = model.actions(state);
       if (enabled.length === 0) {
         stats.maxDepth = Math.max(stats.maxDepth, depth);
