@@ -32,7 +32,7 @@
  *   window, the signal handling of the waits) is v18's, see models/v18.ts.
  *
  * What the checker finds (test/variants.test.ts, faults.test.ts, bugs.test.ts):
- * v18's P7 window (T8a1–T8a2 with a live next task) is gone, since completion
+ * v18's T8a1–T8a2 window (strict P1, P11) is gone, since completion
  * now waits for the predecessor's restore_task_done. B4, B5 and B6 remain. With a
  * ghost, B4's -ESRCH leaves the ghost on ghostq for ever (P9, no fault). Under
  * faults: B7 (P6) when an error releases a ghost before the first activation,

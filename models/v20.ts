@@ -51,7 +51,7 @@
  * ptrace and permission checks of __prepare_descendants, debug task status.
  *
  * What the checker finds (test/variants.test.ts, faults.test.ts, bugs.test.ts):
- * without faults P1–P10 hold, except that a thread zombie (exit_signal -1,
+ * without faults P1–P11 hold, except that a thread zombie (exit_signal -1,
  * reaped at exit_notify) that exits inside its predecessor's T8a1–T8a2 window
  * is not found by the lookup: -ESRCH (P8). B4, B5 and B6 are gone. Under a
  * plain signal: the out-of-turn restore above (P3, P4, and P6 or P9), and a
