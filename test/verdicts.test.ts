@@ -299,6 +299,14 @@ describe('nothing lost, nothing overwritten by surprise', () => {
     expect(r.out).toBe('');
   });
 
+  it('check --out over its own scenario file is refused before searching, and the scenario kept', async () => {
+    const scenario = file('keep.json', JSON.stringify({ tasks: [{ vpid: 1, kind: 'live' }] }));
+    const r = await runCli('check', '--scenario', scenario, '--out', scenario);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toContain('is also an input');
+    expect(JSON.parse(readFileSync(scenario, 'utf8'))).toEqual({ tasks: [{ vpid: 1, kind: 'live' }] });
+  });
+
   it('report --out writes; --output is the same option; an output that is the input is refused and the input kept', async () => {
     const cex = join(dir, 'cex-report.json');
     expect((await runCli('check', '-t', '1', '--out', cex)).code).toBe(EXIT.violated);

@@ -14,14 +14,14 @@ import { exploreWorkers$, workerLimit } from '../engine/workers.ts';
 import type { RestartAction, RestartModel } from '../kernel/model.ts';
 import type { RestartState } from '../kernel/state.ts';
 import { swimlane } from '../trace/swimlane.ts';
-import { assertWritable, writeFileAtomic } from './atomic-write.ts';
+import { assertNotInput, assertWritable, writeFileAtomic } from './atomic-write.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
 import { ProgressBar } from './progress.ts';
 import { saveReplay, savedLines } from './replay.ts';
 import { restartRecipe, targetSpec } from './target.ts';
 import { crsimVersion } from '../trace/replayfile.ts';
 import { pctBoundLine, resultJson, verdictLine } from './verdict.ts';
-import { resolveModel, resolveProperties, resolveScenario, type TargetOptions } from './resolve.ts';
+import { isModelFile, resolveModel, resolveProperties, resolveScenario, type TargetOptions } from './resolve.ts';
 
 export interface CheckOptions extends TargetOptions {
   readonly strategy?: string;
@@ -157,7 +157,10 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   if (!walks && workers !== undefined && workers > 1) assertTableFits(options.maxStates);
   const spec = targetSpec(o.model ?? 'v18', scenario, properties);
   // a file that cannot be written is found now, not after the search
-  if (o.out !== undefined) assertWritable(o.out);
+  if (o.out !== undefined) {
+    assertNotInput(o.out, [o.scenario, o.model].filter((f): f is string => f !== undefined && (f === o.scenario || isModelFile(f))));
+    assertWritable(o.out);
+  }
   const stop = new Subject<string>();
   const onSigint = (): void => stop.next('interrupted (Ctrl-C)');
   process.once('SIGINT', onSigint);

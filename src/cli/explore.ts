@@ -12,11 +12,11 @@ import { ALL_FAULTS, scenarioToInput, supportedFaults, supportedPlacements, type
 import { swimlane } from '../trace/swimlane.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
 import { ProgressBar } from './progress.ts';
-import { assertWritable } from './atomic-write.ts';
+import { assertNotInput, assertWritable } from './atomic-write.ts';
 import { saveReplay, savedLines } from './replay.ts';
 import { plural } from './verdict.ts';
 import { addTargetOptions } from './check.ts';
-import { assertFits, resolveScenario, resolveVariant } from './resolve.ts';
+import { assertFits, isModelFile, resolveScenario, resolveVariant } from './resolve.ts';
 
 export interface ExploreCliOptions {
   readonly model?: string;
@@ -134,7 +134,10 @@ export async function explore(o: ExploreCliOptions, out: (s: string) => void): P
   };
 
   // a file that cannot be written is found now, not after the search
-  if (o.out !== undefined) assertWritable(o.out);
+  if (o.out !== undefined) {
+    assertNotInput(o.out, [o.scenario, o.model].filter((f): f is string => f !== undefined && (f === o.scenario || isModelFile(f))));
+    assertWritable(o.out);
+  }
   const stop = new Subject<string>();
   const onSigint = (): void => stop.next('interrupted (Ctrl-C)');
   process.once('SIGINT', onSigint);
