@@ -48,6 +48,7 @@ export interface SimulateOptions extends TargetOptions {
   readonly sweep?: string;
   readonly plot?: string;
   readonly shard?: string;
+  readonly html?: string;
 }
 
 /** Exit 3 for an SPRT that did not decide within its runs. */
@@ -69,6 +70,7 @@ export function registerSimulate(program: Command, out: (s: string) => void): vo
     .option('--workers <n>', 'spread the runs over n worker threads (the same numbers for any n)')
     .option('--sweep <param=a:b:step>', `repeat for each value of a class's delay scale (${TIME_CLASSES.join(', ')}), e.g. wakeup=0.5:4:0.5`)
     .option('--plot <file.svg>', 'draw the restart-duration CDF (or, with --sweep, the probabilities against the parameter) as SVG')
+    .option('--html <file.html>', 'a standalone page: the estimates, the time statistics and the plots')
     .option('--shard <i/n>', 'run only runs i, i+n, i+2n, ... and write them to --out for `crsim merge` (needs --runs with --assert)')
     .option('--json', 'print one JSON object instead of text')
     .option('-o, --out <file>', "save the first violation's witness run as a replay file, with its timestamps; with --shard, the shard file")
@@ -394,9 +396,12 @@ export async function simulate(o: SimulateOptions, out: (s: string) => void): Pr
       }
       bar.stop();
       if (o.plot) await writePlot(o.plot, sweepPlotSpec(sweep.param, rows));
+      const table = sweepTable(sweep.param, rows);
+      if (o.html) writeText('--html', o.html, await (await import('./simulate-html.ts')).sweepHtml(sweep.param, rows, table));
       if (o.json) out(JSON.stringify({ sweep: { param: sweep.param, values: sweep.values }, rows: rows.map((r) => ({ value: r.value, ...r.report })) }, null, 2));
-      else for (const line of sweepTable(sweep.param, rows)) out(line);
+      else for (const line of table) out(line);
       if (o.plot && !o.json) out(`\nwrote ${o.plot}`);
+      if (o.html && !o.json) out(`wrote ${o.html}`);
       return rows.some((r) => r.report.properties.some((p) => p.k > 0)) ? EXIT.violated : EXIT.holds;
     }
 
@@ -435,6 +440,7 @@ export async function simulate(o: SimulateOptions, out: (s: string) => void): Pr
       saved = o.out;
     }
     if (o.plot) await writePlot(o.plot, cdfPlotSpec(report, tally));
+    if (o.html) writeText('--html', o.html, await (await import('./simulate-html.ts')).simulationHtml(report, tally, textLines(report)));
     if (o.json) {
       out(JSON.stringify({ ...report, ...(w && target ? { witness: { property: target.id, run: target.firstRun, schedule: w.violation.choices, times: w.times } } : {}), ...(saved ? { replayFile: saved } : {}) }, null, 2));
     } else {
@@ -450,6 +456,7 @@ export async function simulate(o: SimulateOptions, out: (s: string) => void): Pr
       if (saved) out(`saved ${saved}: crsim replay ${saved} · crsim report ${saved} --format perfetto`);
       else if (o.out) out(`--out ${o.out}: nothing saved, no violation was found`);
       if (o.plot) out(`wrote ${o.plot}`);
+      if (o.html) out(`wrote ${o.html}`);
     }
     return exit;
   } finally {
@@ -532,11 +539,30 @@ export async function renderSvg(spec: VlSpec): Promise<string> {
   return svg;
 }
 
-async function writePlot(file: string, spec: VlSpec): Promise<void> {
-  const svg = await renderSvg(spec);
+function writeText(flag: string, file: string, text: string): void {
   try {
-    writeFileSync(file, svg);
+    writeFileSync(file, text);
   } catch (e) {
-    throw new UsageError(`--plot: cannot write '${file}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new UsageError(`${flag}: cannot write '${file}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
+}
+
+async function writePlot(file: string, spec: VlSpec): Promise<void> {
+  writeText('--plot', file, await renderSvg(spec));
+}
+
+export function histogramPlotSpec(report: SimulationReport, tally: Tally): VlSpec {
+  const values = tally.durations.filter((d) => !Number.isNaN(d)).map((t) => ({ t }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `restart duration, ${report.model}, profile ${report.profile.name}`,
+    width: 480,
+    height: 200,
+    data: { values },
+    mark: 'bar',
+    encoding: {
+      x: { field: 't', type: 'quantitative', bin: { maxbins: 60 }, title: 'µs' },
+      y: { aggregate: 'count', type: 'quantitative', title: 'runs' },
+    },
+  };
 }
