@@ -10,7 +10,8 @@ import { exploreSync } from '../src/engine/run.ts';
 import { hasCycle } from '../src/engine/shared-explore.ts';
 import { SharedTable } from '../src/engine/shared-table.ts';
 import { buildModel } from '../src/kernel/model.ts';
-import { workerLimit } from '../src/engine/workers.ts';
+import { exploreWorkers$, workerLimit } from '../src/engine/workers.ts';
+import { endlessTarget } from './endless-target.ts';
 import { shorthandScenario } from '../src/kernel/scenario.ts';
 import { runCli } from './cli-run.ts';
 
@@ -120,6 +121,30 @@ describe('exhaustive search on workers', () => {
     expect(done.result.stats.states).toBeGreaterThan(20_000);
     expect(done.result.stats.transitions).toBeGreaterThan(done.result.stats.states);
     expect(progress.some((p) => p.frontier > 0)).toBe(true);
+  });
+});
+
+describe('random walks on workers', () => {
+  it('a stop ends them within a second even while a run is long: the run cut short is not counted', async () => {
+    const recipe = { module: new URL('./endless-target.ts', import.meta.url).href, exportName: 'endlessTarget', arg: null };
+    const stop = new Subject<string>();
+    let stoppedAt = 0;
+    let ready = false;
+    const done = await lastValueFrom(
+      exploreWorkers$(recipe, endlessTarget(), { strategy: 'random', runs: 4, maxDepth: 1e8, workers: 2, progressMs: 50, onReady: () => (ready = true) }, stop).pipe(
+        tap((e) => {
+          if (e.type === 'progress' && ready && !stoppedAt) {
+            stoppedAt = Date.now();
+            stop.next('interrupted (Ctrl-C)');
+          }
+        }),
+        filter((e) => e.type === 'done'),
+      ),
+    );
+    expect(Date.now() - stoppedAt).toBeLessThan(1000);
+    expect(done.result.verdict).toBe('incomplete');
+    expect(done.result.stoppedBy).toBe('interrupted (Ctrl-C)');
+    expect(done.result.stats.runs).toBe(0);
   });
 });
 

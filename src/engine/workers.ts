@@ -147,6 +147,8 @@ export interface ParallelOptions extends WalkOptions {
 }
 
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+/** how long a stop waits for the chunks still running */
+const STOP_GRACE_MS = 500;
 
 /**
  * Runs the options' plan on `workers` threads and streams progress events,
@@ -208,6 +210,7 @@ export function exploreWorkers$<S, A extends Action>(
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      clearTimeout(grace);
       stopSub?.unsubscribe();
       for (const w of pool) void w.terminate();
       const cut = best ? best.j : Infinity;
@@ -290,8 +293,11 @@ export function exploreWorkers$<S, A extends Action>(
       stats.elapsedMs = Date.now() - started;
       subscriber.next({ type: 'progress', stats: { ...stats }, frontier: plan.count - next });
     }, options.progressMs ?? 100);
+    // a stop hands out no more chunks; a chunk still running after STOP_GRACE_MS (one long run) is dropped, uncounted
+    let grace: NodeJS.Timeout | undefined;
     const stopSub = stopSignal?.subscribe((reason) => {
       stopped ??= reason;
+      grace ??= setTimeout(finish, STOP_GRACE_MS);
     });
     return () => {
       if (closed) return;
