@@ -87,6 +87,7 @@ describe('crsim simulate', () => {
     const again = await runCli('replay', file);
     expect(again.code).toBe(1);
     expect(again.out).toMatch(/P8/);
+    expect(again.out).toMatch(/timed run \(crsim simulate\): step \d+ at [\d.]+ µs/);
     // Perfetto on the run's clock: each step's slice ends when it fired
     const perfetto = join(dir, 'w.perfetto.json');
     expect((await runCli('report', file, '--format', 'perfetto', '--out', perfetto)).code).toBe(0);
@@ -98,6 +99,12 @@ describe('crsim simulate', () => {
     }
     const last = events.at(-1);
     expect(last.ts).toBeCloseTo(saved.times.at(-2), 6);
+    // the HTML swimlane: each row says when its step fired
+    const html = join(dir, 'w.html');
+    expect((await runCli('report', file, '--format', 'html', '--out', html)).code).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page.match(/<text class="changes"[^>]*>@ [\d.]+ µs · /g)).toHaveLength(saved.schedule.length);
+    expect(page).toContain(`timed run: ${saved.times.at(-1).toFixed(2)} µs`);
   }, 60_000);
 
   it('--time-bound: a violation after the bound does not count, and the cut runs are reported', async () => {

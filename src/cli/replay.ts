@@ -127,6 +127,8 @@ export function registerReplay(program: Command, out: (s: string) => void): void
           out('');
         }
         out(outcome.summary);
+        const times = file.times;
+        if (times?.length) out(`timed run (crsim simulate): step ${times.length} at ${times.at(-1)!.toFixed(2)} µs; crsim report FILE --format perfetto|html draws it on that clock`);
       }
       program.setOptionValue('exitCode', REPLAY_EXIT[outcome.status]);
     });

@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import type { Trace } from '../trace/annotate.ts';
 import { exportTrace, FORMATS, type Format } from '../trace/export.ts';
-import { retimePerfetto } from '../trace/timeaxis.ts';
+import { retimeHtml, retimePerfetto } from '../trace/timeaxis.ts';
 import { crsimVersion, encodeToken, isToken, type ReplayFile, type ReplayOutcome } from '../trace/replayfile.ts';
 import { assertNotInput, assertWritable, writeFileAtomic } from './atomic-write.ts';
 import { EXIT, UsageError } from './errors.ts';
@@ -58,6 +58,7 @@ export function registerReport(program: Command, out: (s: string) => void): void
       let text = exportTrace(traceOf(file, outcome), o.format as Format);
       // a timed run's file (crsim simulate --out) carries the clock: Perfetto shows real µs
       if (o.format === 'perfetto' && file.times && file.times.length === outcome.steps.length) text = retimePerfetto(text, file.times);
+      if (o.format === 'html' && file.times && file.times.length === outcome.steps.length) text = retimeHtml(text, file.times);
       if (dest !== undefined) {
         writeFileAtomic(dest, text, flag);
         out(`wrote ${dest} (${o.format}, ${plural(outcome.steps.length, 'step')})`);

@@ -41,3 +41,19 @@ export function retimePerfetto(text: string, times: readonly number[]): string {
   json.metadata = { ...json.metadata, clock: 'timed run (µs): a step slice spans the wait before the step fired' };
   return `${JSON.stringify(json, null, 2)}\n`;
 }
+
+const clock = (t: number): string => (t >= 1e3 ? `${(t / 1000).toFixed(3)} ms` : `${t.toFixed(2)} µs`);
+
+/**
+ * The HTML swimlane of a timed run: each row's change column starts with the
+ * clock when the step fired, and the header says how long the run took.
+ */
+export function retimeHtml(html: string, times: readonly number[]): string {
+  let out = html.replace(/(<g class="row" data-step="(\d+)">[\s\S]*?<text class="changes"[^>]*>)/g, (_m, head: string, n: string) => {
+    const t = times[Number(n) - 1];
+    return t === undefined ? head : `${head}@ ${clock(t)} · `;
+  });
+  const total = times.at(-1);
+  if (total !== undefined) out = out.replace(/(<div class="meta">[^<]*?\d+ steps)/, `$1 · timed run: ${clock(total)} (the time each step fired is in its row)`);
+  return out;
+}
