@@ -429,6 +429,7 @@ export const task: Steps<Task> = {
     reads: ['ctx.kflags'],
     writes: ['ctx.kflags', 'ctx.complete', 'waitq'],
     run(s, self) {
+      // a second notifier completes again; the helper's first-error test ([R], one step) keeps the first errno
       restore_notify_error(s, self.ret, 'T11n');
       wake_up_all(s, 'waitq');
       self.pc = 'T12';
