@@ -5,7 +5,8 @@
  * in index order and tallies them as one process would (an SPRT consumes them
  * in that order too). The numbers are those of the unsharded run.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-write.ts';
 import { z } from 'zod';
 import { distributionSchema, type Profile } from '../engine/profile.ts';
 import { encode, rowWidth, SmcTally, type SmcOptions } from '../engine/smc.ts';
@@ -74,11 +75,7 @@ export function runShard(model: RestartModel, properties: readonly RestartProper
 }
 
 export function writeShard(file: string, shard: SimShardFile): void {
-  try {
-    writeFileSync(file, `${JSON.stringify(shard)}\n`);
-  } catch (e) {
-    throw new UsageError(`--out: cannot write '${file}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  writeFileAtomic(file, `${JSON.stringify(shard)}\n`); // temporary file and rename: never half a file
 }
 
 /** True when the file is a simulate shard (so `crsim merge` hands it here). */

@@ -6,7 +6,8 @@
  * (--assert, Wald's SPRT); the coordinator's wake-up time and the restart's
  * duration. Numbers and sources of the profiles: docs/timing.md.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-write.ts';
 import type { Command } from 'commander';
 import { lastValueFrom, Subject, filter, tap } from 'rxjs';
 import type { Profile } from '../engine/profile.ts';
@@ -432,11 +433,7 @@ export async function simulate(o: SimulateOptions, out: (s: string) => void): Pr
     let saved: string | null = null;
     if (o.out && w && target) {
       const file = await makeReplayFile(model, [target.id], w.violation, { command: 'simulate', profile: profile.name, seed, run: target.firstRun! });
-      try {
-        writeFileSync(o.out, `${JSON.stringify({ ...file, times: w.times.map((t) => Math.round(t * 1000) / 1000) }, null, 2)}\n`);
-      } catch (e) {
-        throw new UsageError(`--out: cannot write '${o.out}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
+      writeFileAtomic(o.out, `${JSON.stringify({ ...file, times: w.times.map((t) => Math.round(t * 1000) / 1000) }, null, 2)}\n`);
       saved = o.out;
     }
     if (o.plot) await writePlot(o.plot, cdfPlotSpec(report, tally));
@@ -540,11 +537,7 @@ export async function renderSvg(spec: VlSpec): Promise<string> {
 }
 
 function writeText(flag: string, file: string, text: string): void {
-  try {
-    writeFileSync(file, text);
-  } catch (e) {
-    throw new UsageError(`${flag}: cannot write '${file}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  writeFileAtomic(file, text, flag); // temporary file and rename: never half a file
 }
 
 async function writePlot(file: string, spec: VlSpec): Promise<void> {
