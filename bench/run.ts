@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --filter REGEX] [-- --out FILE] [-- --md FILE]`
+ * `npm run bench:startup [-- --md FILE]`: only the start-up rows (bench/startup.ts)
  *
  * The benchmark of issue 4: the fixed scenario set (bench/scenarios.ts)
  * crossed with the strategies — exhaustive plain (breadth-first, no
@@ -28,6 +29,7 @@ import { cells, compare, int, mdTable, targetTable, targets, textTable, time, ty
 import type { RowResult, RowSpec, ScenarioRef, StrategyName } from './rows.ts';
 import { scaleOut, scaleTable } from './scale.ts';
 import { FAULTS } from './scenarios.ts';
+import { measureStartup, startupTable } from './startup.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -41,6 +43,7 @@ const { values: flags } = parseArgs({
     'max-states': { type: 'string' },
     'heap-mb': { type: 'string' },
     'no-scale': { type: 'boolean', default: false },
+    startup: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -247,7 +250,35 @@ function report(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** `--startup`: only the start-up rows (a few seconds); JSON to bench/startup.json, the table to --md's bench-startup block. */
+function startupOnly(): void {
+  const load0 = os.loadavg();
+  const rows = measureStartup(report);
+  const mach = { ...machine(), loadAverage: { atStart: load0.map((x) => +x.toFixed(2)), atEnd: os.loadavg().map((x) => +x.toFixed(2)) } };
+  console.log(`${startupTable(rows, false)}\n\nmachine: ${mach.cpu}, ${mach.cores} cores, Node ${mach.node}, load average ${mach.loadAverage.atStart.join(' ')} → ${mach.loadAverage.atEnd.join(' ')}`);
+  writeFileSync('bench/startup.json', `${JSON.stringify({ command: 'npm run bench:startup', finished: new Date().toISOString(), machine: mach, startup: rows }, null, 2)}\n`);
+  report('wrote bench/startup.json');
+  if (flags.md) putStartup(flags.md, rows, mach);
+}
+
+function putStartup(file: string, rows: ReturnType<typeof measureStartup>, mach: ReturnType<typeof machine> & { loadAverage: { atStart: number[]; atEnd: number[] } }): void {
+  const start = '<!-- bench-startup:start -->';
+  const end = '<!-- bench-startup:end -->';
+  const block = [
+    `Command: \`npm run bench:startup\` · ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${mach.cpu}, ${mach.cores} cores, Node ${mach.node}; commit ${mach.commit}; load average at start ${mach.loadAverage.atStart.join(' / ')}, at end ${mach.loadAverage.atEnd.join(' / ')}.`,
+    '',
+    startupTable(rows, true),
+  ].join('\n');
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  text = a >= 0 && b > a ? `${text.slice(0, a + start.length)}\n${block}\n${text.slice(b)}` : `${text}${start}\n${block}\n${end}\n`;
+  writeFileSync(file, text);
+  report(`wrote the start-up table to ${file}`);
+}
+
 async function main(): Promise<void> {
+  if (flags.startup) return startupOnly();
   const started = new Date();
   const load0 = os.loadavg();
   const plan = batches();
@@ -296,6 +327,7 @@ async function main(): Promise<void> {
     }
   }
   const scale = flags['no-scale'] || (pattern && !pattern.test('scale')) ? [] : await scaleOut(config, report);
+  const startup = pattern && !pattern.test('startup') ? [] : measureStartup(report);
   const finished = new Date();
   const mach = { ...machine(), loadAverage: { atStart: load0.map((x) => +x.toFixed(2)), atEnd: os.loadavg().map((x) => +x.toFixed(2)) } };
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
@@ -313,6 +345,7 @@ async function main(): Promise<void> {
     if (!rows.length) continue;
     out.push('', titles[g], textTable(rows));
   }
+  if (startup.length) out.push('', 'Start-up: whole process, median of 5', startupTable(startup, false));
   if (scale.length) out.push('', `Scale-out: random and PCT on v20 N=5 (${int(config.scaleRuns)} runs), exhaustive on v20 N=4; wall time including worker start-up`, scaleTable(scale, false));
   if (ts.length) {
     out.push('', "The issue's targets (one worker):");
@@ -333,6 +366,7 @@ async function main(): Promise<void> {
     },
     rows: measured.map((m) => ({ ...m.spec, result: m.result, baseline: m.baseline, vs: m.vs, ratios: m.ratios })),
     scale,
+    startup,
     targets: ts,
   };
   writeFileSync(flags.out!, `${JSON.stringify(json, null, 2)}\n`);
@@ -369,6 +403,7 @@ async function main(): Promise<void> {
     }
     writeFileSync(flags.md, text);
     report(`wrote the tables to ${flags.md}`);
+    if (startup.length) putStartup(flags.md, startup, mach);
   }
 }
 

@@ -40,6 +40,8 @@ function namesTsModel() {
 }
 
 function fromSource() {
+  // CRSIM_FROM=dist|source overrides the choice (bench/startup.ts times each)
+  if (process.env.CRSIM_FROM === 'dist' || process.env.CRSIM_FROM === 'source') return process.env.CRSIM_FROM === 'source';
   if (!existsSync(join(root, 'src/cli/main.ts'))) return false; // an installed package: dist/ only
   if (namesTsModel()) return true;
   let built = 0;

@@ -22,10 +22,11 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   simulate: async () => (await import('./simulate.ts')).registerSimulate,
 };
 
-/** The commands to load for argv: the one named first, or all of them (help, --version, a typo). */
+/** The commands to load for argv: the one named first; none for --version alone; all of them for help or a typo. */
 function commandsFor(argv: readonly string[]): string[] {
   const name = argv.find((a) => !a.startsWith('-'));
-  return name !== undefined && Object.hasOwn(COMMANDS, name) && !argv.includes('--version') && !argv.includes('-V') ? [name] : Object.keys(COMMANDS);
+  if (name === undefined && (argv.includes('--version') || argv.includes('-V'))) return [];
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : Object.keys(COMMANDS);
 }
 
 export async function main(argv: readonly string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
