@@ -56,6 +56,8 @@ export async function restartTarget(spec: TargetSpec, base?: string): Promise<{ 
   const scenario = parseScenario(spec.scenario, 'shard target scenario');
   assertFits(variant, scenario, 'shard target scenario');
   const model = buildModel(variant, scenario);
+  // an empty list would select every property here, and checking none is never a pass: refused
+  if (spec.properties.length === 0) throw new UsageError('target.properties: expected at least one property id (got [])');
   const properties = selectProperties(restartProperties(model), spec.properties.join(','));
   return { model, properties };
 }
