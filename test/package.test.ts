@@ -186,7 +186,7 @@ test('mutant:B2 breaks P2: runArb finds it, assertSchedule throws a ViolationErr
 });
 `,
     );
-    const out = ok(run(process.execPath, [join(app, 'node_modules/vitest/vitest.mjs'), 'run', '--root', app], app), 'vitest run');
+    const out = ok(run(process.execPath, [join(app, 'node_modules/vitest/vitest.mjs'), 'run', '--root', app, '--testTimeout', '60000'], app), 'vitest run');
     expect(out).toMatch(/Tests\s+.*2 passed/);
   });
 });
