@@ -4,6 +4,7 @@
  * follows it. Header fields are __u32 (the tids __u64): they are stored here as
  * unsigned numbers (bigints for the tids) and converted where the C code converts.
  */
+import type { Scenario } from './scenario.ts';
 import { EINVAL, EXIT_ZOMBIE, TASK_DEAD } from './state.ts';
 
 export const _NSIG = 64;
@@ -100,4 +101,9 @@ export function restore_task_struct(h: TaskHeader, thread_group_leader: boolean,
   const read = _ckpt_read_string(comm, TASK_COMM_LEN);
   if (read.ret < 0) return { ret: read.ret };
   return { ret: zombie ? 1 : 0, ...fields, comm: read.str! };
+}
+
+/** True when some header would fail validation at restore (an injected fault of the image); ghosts restore nothing. */
+export function hasInvalidHeader(s: Scenario): boolean {
+  return s.tasks.some((t) => t.kind !== 'ghost' && restore_task_struct(t.header, t.leader).ret < 0);
 }
