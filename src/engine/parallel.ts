@@ -6,7 +6,7 @@ import { ExhaustiveSearch } from './exhaustive.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { ExploreOptions } from './run.ts';
 import type { Recipe } from './workers.ts';
-import { hasCycle, STOP, type PartReport } from './shared-explore.ts';
+import { hasCycle, STOP, WANTED, type PartReport } from './shared-explore.ts';
 import { SharedTable } from './shared-table.ts';
 import type { Action, Model, Property, Result, RunEvent, Stats } from './types.ts';
 
@@ -16,7 +16,7 @@ interface Item {
 }
 
 export type ToWorker =
-  | { type: 'explore'; buffer: SharedArrayBuffer; control: SharedArrayBuffer; trackEdges: boolean; depth: number; maxStates: number }
+  | { type: 'explore'; buffer: SharedArrayBuffer; control: SharedArrayBuffer; trackEdges: boolean; depth: number; maxStates: number; index: number }
   | { type: 'give'; items: Item[] }
   | { type: 'level' }
   | { type: 'donate' }
@@ -72,6 +72,8 @@ class Pool {
   }
 }
 
+/** the fewest pending states worth splitting with an idle worker */
+const MIN_DONATION = 64;
 const emptyStats = (): Stats => ({ states: 0, transitions: 0, maxDepth: 0, runs: 0, elapsedMs: 0, tableBytes: 0 });
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -101,7 +103,8 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 export class ParallelExhaustive<S, A extends Action> {
   readonly stats = emptyStats();
   private readonly guard: MemoryGuard;
-  private readonly control = new Int32Array(new SharedArrayBuffer(4));
+  /** [STOP] and, per worker, [WANTED + i] (shared-explore.ts) */
+  private readonly control: Int32Array;
   private stoppedBy: string | null = null;
   private table: SharedTable | null = null;
   private reports: PartReport[] = [];
@@ -118,6 +121,7 @@ export class ParallelExhaustive<S, A extends Action> {
     private readonly options: ExploreOptions & { readonly workers: number },
   ) {
     this.guard = new MemoryGuard(options.maxMemory);
+    this.control = new Int32Array(new SharedArrayBuffer(4 * (WANTED + options.workers)));
   }
 
   /** Asks every thread to stop; the result is then `incomplete` with the statistics so far. */
@@ -215,7 +219,7 @@ export class ParallelExhaustive<S, A extends Action> {
       // the workers take it from there, a level at a time
       const maxStatesForWorkers = options.maxStates ?? Infinity;
       for (let i = 0; i < W; i++) {
-        pool.send(i, { type: 'explore', buffer: table.buffer, control: this.control.buffer as SharedArrayBuffer, trackEdges, depth, maxStates: maxStatesForWorkers });
+        pool.send(i, { type: 'explore', buffer: table.buffer, control: this.control.buffer as SharedArrayBuffer, trackEdges, depth, maxStates: maxStatesForWorkers, index: i });
         pool.send(i, { type: 'give', items: level.filter((_it, k) => k % W === i) });
       }
       this.pending = new Array<number>(W).fill(0);
@@ -291,13 +295,15 @@ export class ParallelExhaustive<S, A extends Action> {
         }
         return;
       }
-      // an idle worker takes half of the busiest one's pending states
+      // an idle worker takes half of the busiest one's pending states, if there are enough to pay for
+      // their copy (a state costs about twice as much to post to another thread as to expand, on v20 at 4 tasks)
       if (donor < 0 && idle.some(Boolean) && Atomics.load(this.control, STOP) === 0) {
         let busiest = -1;
-        for (let k = 0; k < W; k++) if (!idle[k] && this.pending[k]! > 1 && (busiest < 0 || this.pending[k]! > this.pending[busiest]!)) busiest = k;
+        for (let k = 0; k < W; k++) if (!idle[k] && this.pending[k]! >= MIN_DONATION && (busiest < 0 || this.pending[k]! > this.pending[busiest]!)) busiest = k;
         if (busiest >= 0) {
           donor = busiest;
           pool.send(busiest, { type: 'donate' });
+          Atomics.store(this.control, WANTED + busiest, 1);
         }
       }
     });

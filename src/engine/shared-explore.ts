@@ -23,6 +23,8 @@ interface Item<S> {
 
 /** `control[STOP]` is set (by any thread) to ask every explorer to stop at once. */
 export const STOP = 0;
+/** `control[WANTED + i]` is set by the coordinator when it asks worker i to donate: the worker ends its slice at once to answer */
+export const WANTED = 1;
 
 /**
  * One worker's part of a parallel exhaustive search, level by level: it
@@ -58,6 +60,8 @@ export class SharedExplorer<S, A extends Action> {
     /** the depth of the first level it is given */
     public depth: number,
     private readonly maxStates = Infinity,
+    /** this worker's index (its `control[WANTED + index]`) */
+    private readonly index = 0,
   ) {
     this.edges = new Int32Array(trackEdges ? 1 << 12 : 0);
   }
@@ -89,8 +93,14 @@ export class SharedExplorer<S, A extends Action> {
     const deadline = Date.now() + ms;
     const { model, properties, table, control, depth } = this;
     let tick = 0;
+    const wanted = WANTED + this.index;
     while (this.current.length) {
       if (Atomics.load(control, STOP) !== 0) return true;
+      // asked to donate: end the slice, so the request is answered now rather than at the slice's end
+      if (Atomics.load(control, wanted) !== 0 && this.current.length > 1) {
+        Atomics.store(control, wanted, 0);
+        return false;
+      }
       if ((++tick & 15) === 0) {
         const now = Date.now();
         const heap = this.guard.poll(now);
