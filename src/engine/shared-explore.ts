@@ -7,10 +7,10 @@ import type { Action, Model, Property } from './types.ts';
 
 /** What one explorer reports. */
 export interface PartReport {
-  /** transitions followed so far, every level included */
+  /** transitions followed so far */
   readonly transitions: number;
-  /** states it claimed for the next level */
-  readonly claimed: number;
+  /** the deepest state it expanded, along the paths it took (not the breadth-first depth) */
+  readonly deepest: number;
   /** the length of the violation it met (a bound for the rebuilding of the counterexample), or -1 */
   readonly violationLength: number;
   readonly stoppedBy: string | null;
@@ -19,6 +19,7 @@ export interface PartReport {
 interface Item<S> {
   readonly state: S;
   readonly id: number;
+  readonly depth: number;
 }
 
 /** `control[STOP]` is set (by any thread) to ask every explorer to stop at once. */
@@ -27,26 +28,23 @@ export const STOP = 0;
 export const WANTED = 1;
 
 /**
- * One worker's part of a parallel exhaustive search, level by level: it
- * expands the states of the current level it is given (all at depth
- * `depth`), each new successor claimed in the shared fingerprint table by the
- * first worker to reach it and kept for the next level by that worker. The
- * coordinator (parallel.ts) starts a level only when every worker has
- * finished the one before, so the states stored, the transitions and the
- * depth at each level are those of the one-thread breadth-first search,
- * whatever the timing. It stops at the first violation it meets, at the
- * state budget, when its own heap nears its limit, or when another thread
- * sets the shared stop flag; in each case it sets the flag, so all stop
- * within a few expansions. Edges (slot ids) are kept when a property covers
- * non-termination, to look for cycles.
+ * One worker's part of a parallel exhaustive search: depth first from the
+ * states it is given, each state claimed in the shared fingerprint table by
+ * the first worker to reach it (so no state is expanded twice). Every edge
+ * (slot ids) is kept: the coordinator finds cycles in them, and the
+ * breadth-first depth of the state graph, which does not depend on who
+ * claimed what (parallel.ts). It stops at the first violation it meets, at
+ * the state budget, when its own heap nears its limit, or when another
+ * thread sets the shared stop flag; in each case it sets the flag, so all
+ * stop within a few expansions.
  */
 export class SharedExplorer<S, A extends Action> {
-  private current: Item<S>[] = [];
-  private next: Item<S>[] = [];
+  private readonly stack: Item<S>[] = [];
   transitions = 0;
+  deepest = 0;
   violationLength = -1;
   stoppedBy: string | null = null;
-  edges: Int32Array;
+  edges = new Int32Array(1 << 12);
   edgeCount = 0;
   /** this thread's heap (the process's resident memory is the coordinator's to watch) */
   private readonly guard = new MemoryGuard();
@@ -56,48 +54,35 @@ export class SharedExplorer<S, A extends Action> {
     private readonly properties: readonly Property<S, A>[],
     private readonly table: SharedTable,
     private readonly control: Int32Array,
-    private readonly trackEdges: boolean,
-    /** the depth of the first level it is given */
-    public depth: number,
     private readonly maxStates = Infinity,
     /** this worker's index (its `control[WANTED + index]`) */
     private readonly index = 0,
-  ) {
-    this.edges = new Int32Array(trackEdges ? 1 << 12 : 0);
-  }
+  ) {}
 
-  /** states of the current level still to expand */
   get pending(): number {
-    return this.current.length;
+    return this.stack.length;
   }
 
-  /** States of the current level (already claimed in the table), to expand here. */
+  /** States already claimed in the table, to expand here. */
   give(items: readonly Item<S>[]): void {
-    for (const it of items) this.current.push(it);
+    for (const it of items) this.stack.push(it);
   }
 
-  /** Hands back half of the current level's pending states. */
+  /** Hands back half of the pending states (the oldest: the largest subtrees, depth first). */
   donate(): Item<S>[] {
-    return this.current.splice(0, Math.floor(this.current.length / 2));
+    return this.stack.splice(0, Math.floor(this.stack.length / 2));
   }
 
-  /** The next level: the states this worker claimed. */
-  advance(): void {
-    this.current = this.next;
-    this.next = [];
-    this.depth++;
-  }
-
-  /** Expands states for about `ms` milliseconds; true when the level's share is done (or it stopped). */
+  /** Expands states for about `ms` milliseconds; true when it has nothing left (or stopped). */
   work(ms: number): boolean {
     const deadline = Date.now() + ms;
-    const { model, properties, table, control, depth } = this;
-    let tick = 0;
+    const { model, properties, table, control } = this;
     const wanted = WANTED + this.index;
-    while (this.current.length) {
+    let tick = 0;
+    while (this.stack.length) {
       if (Atomics.load(control, STOP) !== 0) return true;
       // asked to donate: end the slice, so the request is answered now rather than at the slice's end
-      if (Atomics.load(control, wanted) !== 0 && this.current.length > 1) {
+      if (Atomics.load(control, wanted) !== 0 && this.stack.length > 1) {
         Atomics.store(control, wanted, 0);
         return false;
       }
@@ -107,7 +92,8 @@ export class SharedExplorer<S, A extends Action> {
         if (heap) return this.halt(heap);
         if (now >= deadline) return false;
       }
-      const { state, id } = this.current.pop()!;
+      const { state, id, depth } = this.stack.pop()!;
+      if (depth > this.deepest) this.deepest = depth;
       const enabled = model.actions(state);
       if (enabled.length === 0) {
         if (checkEnd(properties, state)) {
@@ -127,10 +113,10 @@ export class SharedExplorer<S, A extends Action> {
         const added = table.add(hi, lo);
         if (added === null) return this.halt(`the shared state table is full (${table.room.toLocaleString('en-US')} states; raise --max-states)`);
         if (added >= 0) {
-          this.next.push({ state: next, id: added });
+          this.stack.push({ state: next, id: added, depth: depth + 1 });
           if (table.size >= this.maxStates) this.halt(`--max-states ${this.maxStates} reached`);
         }
-        if (this.trackEdges) this.edge(id, added >= 0 ? added : -added - 1);
+        this.edge(id, added >= 0 ? added : -added - 1);
       }
     }
     return true;
@@ -145,7 +131,7 @@ export class SharedExplorer<S, A extends Action> {
 
   private edge(src: number, dst: number): void {
     if (this.edgeCount * 2 + 2 > this.edges.length) {
-      const e = new Int32Array(Math.max(1 << 12, this.edges.length * 2));
+      const e = new Int32Array(this.edges.length * 2);
       e.set(this.edges);
       this.edges = e;
     }
@@ -155,20 +141,16 @@ export class SharedExplorer<S, A extends Action> {
   }
 
   report(): PartReport {
-    return { transitions: this.transitions, claimed: this.next.length, violationLength: this.violationLength, stoppedBy: this.stoppedBy };
+    return { transitions: this.transitions, deepest: this.deepest, violationLength: this.violationLength, stoppedBy: this.stoppedBy };
   }
 }
 
-/**
- * Is there a cycle among these edges (pairs of slot ids)? Repeatedly strips
- * nodes with no successor left; a node that survives lies on or leads into a
- * cycle.
- */
-export function hasCycle(edgeLists: readonly { edges: Int32Array; count: number }[]): boolean {
-  const dense = new Map<number, number>();
+/** Edge lists (pairs of slot ids) as dense node ids: src, dst, and the slot → node map. */
+function denseEdges(edgeLists: readonly { edges: Int32Array; count: number }[]): { n: number; m: number; src: Int32Array; dst: Int32Array; node: Map<number, number> } {
+  const node = new Map<number, number>();
   const id = (slot: number): number => {
-    let d = dense.get(slot);
-    if (d === undefined) dense.set(slot, (d = dense.size));
+    let d = node.get(slot);
+    if (d === undefined) node.set(slot, (d = node.size));
     return d;
   };
   let m = 0;
@@ -183,5 +165,54 @@ export function hasCycle(edgeLists: readonly { edges: Int32Array; count: number 
       k++;
     }
   }
-  return survivors(dense.size, m, src, dst).some((d) => d > 0);
+  return { n: node.size, m, src, dst, node };
+}
+
+/**
+ * The breadth-first depth of the graph from `root` (a slot id): the length of
+ * the longest shortest path, which is the depth the one-thread breadth-first
+ * search reports, whoever expanded what.
+ *
+ * @example
+ * bfsDepth([{ edges: Int32Array.from([1, 2, 2, 3, 1, 3]), count: 3 }], 1); // 1
+ */
+export function bfsDepth(edgeLists: readonly { edges: Int32Array; count: number }[], root: number): number {
+  const { n, m, src, dst, node } = denseEdges(edgeLists);
+  const r = node.get(root);
+  if (r === undefined) return 0;
+  const start = new Int32Array(n + 1);
+  for (let e = 0; e < m; e++) start[src[e]! + 1]!++;
+  for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
+  const succ = new Int32Array(m);
+  const fill = start.slice(0, n);
+  for (let e = 0; e < m; e++) succ[fill[src[e]!]!++] = dst[e]!;
+  const dist = new Int32Array(n).fill(-1);
+  const queue = new Int32Array(n);
+  dist[r] = 0;
+  let head = 0;
+  let tail = 0;
+  queue[tail++] = r;
+  let deepest = 0;
+  while (head < tail) {
+    const v = queue[head++]!;
+    for (let k = start[v]!; k < start[v + 1]!; k++) {
+      const w = succ[k]!;
+      if (dist[w]! < 0) {
+        dist[w] = dist[v]! + 1;
+        if (dist[w]! > deepest) deepest = dist[w]!;
+        queue[tail++] = w;
+      }
+    }
+  }
+  return deepest;
+}
+
+/**
+ * Is there a cycle among these edges (pairs of slot ids)? Repeatedly strips
+ * nodes with no successor left; a node that survives lies on or leads into a
+ * cycle.
+ */
+export function hasCycle(edgeLists: readonly { edges: Int32Array; count: number }[]): boolean {
+  const { n, m, src, dst } = denseEdges(edgeLists);
+  return survivors(n, m, src, dst).some((d) => d > 0);
 }

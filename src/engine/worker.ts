@@ -51,14 +51,10 @@ function start(): void {
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'explore':
-      explorer = new SharedExplorer(model, properties, new SharedTable(m.buffer), new Int32Array(m.control), m.trackEdges, m.depth, m.maxStates, m.index);
+      explorer = new SharedExplorer(model, properties, new SharedTable(m.buffer), new Int32Array(m.control), m.maxStates, m.index);
       return;
     case 'give':
       explorer!.give(m.items);
-      start();
-      return;
-    case 'level':
-      explorer!.advance();
       start();
       return;
     case 'donate':
