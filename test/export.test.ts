@@ -17,15 +17,15 @@ import { runCli } from './cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'crsim-export-'));
 
-/** v18's P7 finding on two live tasks: token hand-offs, a failed lookup, the coordinator blocked for a long time. */
-function p7Trace(): Trace {
+/** v18's P11 finding on two live tasks: token hand-offs, a failed lookup, the coordinator blocked for a long time. */
+function p11Trace(): Trace {
   const model = buildModel(findVariant('v18')!, parseScenario({ tasks: [{ vpid: 1, kind: 'live' }, { vpid: 2, kind: 'live' }] }));
-  const r = exploreSync(model, restartProperties(model).filter((p) => ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'].includes(p.id)));
+  const r = exploreSync(model, restartProperties(model).filter((p) => p.id === 'P11'));
   const v = r.violation!;
   return { model, init: model.init(), steps: v.steps, violation: v, token: 'crsim1.test' };
 }
 
-const trace = p7Trace();
+const trace = p11Trace();
 const a = annotate(trace);
 
 describe('annotations', () => {
@@ -52,7 +52,7 @@ describe('Mermaid', () => {
     expect(lines.filter((l) => /^ {2}Note over A\d+: \d+ · /.test(l))).toHaveLength(trace.steps.length);
     expect(lines.some((l) => /^ {2}A0->>A1: activate pid 1$/.test(l))).toBe(true);
     expect(lines.some((l) => /--x/.test(l))).toBe(true);
-    expect(lines.at(-1)).toMatch(/Note over A0,A\d+: ✗ P7 violated/);
+    expect(lines.at(-1)).toMatch(/Note over A0,A\d+: ✗ P11 violated/);
     // nothing Mermaid would read as syntax inside a message
     for (const l of lines.slice(1)) expect(l.split(':').slice(1).join(':')).not.toMatch(/;/);
   });
@@ -74,7 +74,7 @@ describe('Perfetto (Chrome Trace Event JSON)', () => {
       if (e.ph === 'X') expect(e.dur).toBeGreaterThan(0);
     }
     expect(ev.filter((e) => e.ph === 'X' && e.cat === 'step')).toHaveLength(trace.steps.length);
-    expect(ev.find((e) => e.ph === 'i')!.args!['property']).toBe('P7');
+    expect(ev.find((e) => e.ph === 'i')!.args!['property']).toBe('P11');
   });
 
   it('nests slices properly on each track, and pairs every flow start with its end', () => {
