@@ -3,45 +3,21 @@
  * one lane per actor, a step shows what it changed when clicked. Screenshots
  * go to test-output/.
  *
- * The browser comes from the npm registry with the dev dependencies
- * (@sparticuz/chromium ships the binary, unpacked to /tmp on first use), so
- * `npm ci && npm test` needs nothing installed by hand. CRSIM_CHROMIUM=/path
- * uses a system browser instead. No browser is a failure that says how to get
- * one, never a skip.
+ * The browser (test/chromium.ts) comes from the npm registry with the dev
+ * dependencies (@sparticuz/chromium ships the binary, unpacked to /tmp on
+ * first use), so `npm ci && npm test` needs nothing installed by hand.
+ * CRSIM_CHROMIUM=/path uses a system browser instead. No browser is a failure
+ * that says how to get one, never a skip.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import type { ReplayFile } from '../src/trace/replayfile.ts';
-
-const HOW = 'run `npm ci` (it installs @sparticuz/chromium, which ships the browser), or set CRSIM_CHROMIUM to a Chromium or Chrome executable';
-
-/** The browser to launch and the flags it needs: CRSIM_CHROMIUM, else the packaged one. */
-async function browser(): Promise<{ executablePath: string; args: string[] }> {
-  const own = ['--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
-  const system = process.env['CRSIM_CHROMIUM'];
-  if (system !== undefined && system !== '') {
-    if (!existsSync(system)) throw new Error(`CRSIM_CHROMIUM=${system}: no such file (expected the path of a Chromium or Chrome executable); unset it to use the packaged browser`);
-    return { executablePath: system, args: ['--headless', '--no-sandbox', '--disable-gpu', ...own] };
-  }
-  let packaged: typeof import('@sparticuz/chromium').default;
-  try {
-    packaged = (await import('@sparticuz/chromium')).default;
-  } catch (e) {
-    throw new Error(`no browser for the HTML report test: @sparticuz/chromium does not load (${(e as Error).message.split('\n')[0]}); ${HOW}`);
-  }
-  let executablePath: string;
-  try {
-    executablePath = await packaged.executablePath();
-  } catch (e) {
-    throw new Error(`no browser for the HTML report test: @sparticuz/chromium could not unpack its binary (${(e as Error).message.split('\n')[0]}); ${HOW}`);
-  }
-  return { executablePath, args: [...packaged.args, ...own] };
-}
+import { launchChromium } from './chromium.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'crsim-browser-'));
 const OUT = join(import.meta.dirname, '..', 'test-output');
@@ -56,17 +32,7 @@ beforeAll(async () => {
   expect(await main(['check', '--model', 'mutant:B2', '--tasks', '3', '--zombies', '1', '--out', cex], quiet)).toBe(1);
   expect(await main(['report', cex, '--format', 'html', '-o', page], quiet)).toBe(0);
   saved = JSON.parse(readFileSync(cex, 'utf8')) as ReplayFile;
-  const { executablePath, args } = await browser();
-  try {
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'crsim-chromium-')), {
-      executablePath,
-      headless: true,
-      args,
-      viewport: { width: 1500, height: 950 },
-    });
-  } catch (e) {
-    throw new Error(`the browser at ${executablePath} does not start (${(e as Error).message.split('\n')[0]}); ${HOW}`);
-  }
+  context = await launchChromium({ width: 1500, height: 950 });
 });
 
 afterAll(async () => {

@@ -34,10 +34,10 @@ async function browser(): Promise<{ executablePath: string; args: string[] }> {
 }
 
 /** A fresh headless browser context. */
-export async function launchChromium(): Promise<BrowserContext> {
+export async function launchChromium(viewport = { width: 1300, height: 900 }): Promise<BrowserContext> {
   const { executablePath, args } = await browser();
   try {
-    return await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'crsim-chromium-')), { executablePath, headless: true, args, viewport: { width: 1300, height: 900 } });
+    return await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'crsim-chromium-')), { executablePath, headless: true, args, viewport });
   } catch (e) {
     throw new Error(`the browser at ${executablePath} does not start (${(e as Error).message.split('\n')[0]}); ${HOW}`);
   }
