@@ -6,6 +6,7 @@ import { v20 } from '../models/v20.ts';
 import { restartProperties } from '../properties/restart.ts';
 import { restartRecipe, targetSpec } from '../src/cli/target.ts';
 import { exploreExhaustiveParallel, exploreExhaustiveParallel$ } from '../src/engine/parallel.ts';
+import { replay } from '../src/engine/replay.ts';
 import { exploreSync } from '../src/engine/run.ts';
 import { bfsDepth, hasCycle } from '../src/engine/shared-explore.ts';
 import { SharedTable } from '../src/engine/shared-table.ts';
@@ -32,7 +33,7 @@ describe('the shared fingerprint table', () => {
     expect(t.size).toBe(2);
   });
   it('says when it is full (three quarters of its slots) instead of looping', () => {
-    const t = new SharedTable(new SharedArrayBuffer(8 + 16 * 8));
+    const t = new SharedTable(new SharedArrayBuffer(8 + 16 * 12));
     expect(t.room).toBe(12);
     for (let i = 1; i <= 12; i++) expect(t.add(i, i)).toBeGreaterThanOrEqual(0);
     expect(t.add(99, 99)).toBeNull();
@@ -78,6 +79,28 @@ describe('exhaustive search on workers', () => {
       expect([r.stats.states, r.stats.transitions, r.stats.maxDepth]).toEqual([one.stats.states, one.stats.transitions, one.stats.maxDepth]);
     }
   });
+  it('keeps the path to each state: a violation a worker meets replays from the initial state', () => {
+    const t = SharedTable.create(100);
+    const a = t.add(1, 1)!;
+    const b = t.add(2, 2, a)!;
+    const c = t.add(3, 3, b)!;
+    t.add(3, 3, a); // reached again: the first parent stays
+    expect(t.pathTo(c)).toEqual([a, b, c]);
+    expect(t.get(2, 2)).toBe(b);
+    expect(t.get(9, 9)).toBe(-1);
+  });
+  // depth first, the workers meet it within about 60,000 states; breadth first, it lies past 150,000
+  it('a violation met deep by a worker, that breadth-first search does not reach within --max-states: violated, unproven (exit 1)', async () => {
+    const { model, properties, recipe } = target(v18, 5, 1, ['P1', 'P2']);
+    const r = await exploreExhaustiveParallel(recipe, model, properties, { workers: 2, maxStates: 150_000 });
+    expect(r.verdict).toBe('violated');
+    const v = r.violation!;
+    expect(v.shortest).toBe(false);
+    expect(v.shortestNote).toMatch(/^met by a worker at depth \d+; not proven shortest: --max-states 150000 reached before breadth-first search reached it$/);
+    const again = replay(model, properties, v.choices);
+    expect(again.failure?.property).toBe(v.property);
+    expect(again.steps.length).toBe(v.steps.length);
+  }, 30_000);
   it('stops at --max-states with exit-3 statistics', async () => {
     const { model, properties, recipe } = target(v20, 4, 0);
     const r = await exploreExhaustiveParallel(recipe, model, properties, { workers: 2, maxStates: 5000 });
@@ -99,7 +122,7 @@ describe('exhaustive search on workers', () => {
     const { model, properties, recipe } = target(v20, 3, 0);
     const r = await exploreExhaustiveParallel(recipe, model, properties, { workers: 2, maxStates: 2 ** 31 - 1, maxMemory: 2 ** 30 });
     expect(r.verdict).toBe('incomplete');
-    expect(r.stoppedBy).toMatch(/^--max-memory 1\.0 GB is less than the 32\.0 GB the shared state table for 2,147,483,647 states takes; lower --max-states$/);
+    expect(r.stoppedBy).toMatch(/^--max-memory 1\.0 GB is less than the 48\.0 GB the shared state table for 2,147,483,647 states takes; lower --max-states$/);
   });
   it('streams progress, and a stop reaches the workers: incomplete within a second, with the statistics so far', async () => {
     const { model, properties, recipe } = target(v20, 5, 0, ['P1', 'P2']);

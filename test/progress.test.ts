@@ -108,7 +108,7 @@ describe('Ctrl-C', () => {
   });
 
   it('stops an exhaustive search on worker threads: the stop reaches every worker, exit 3 within a second', async () => {
-    const r = await interrupt(['check', '--tasks', '5', '--zombies', '1', '--properties', 'P1,P2', '--reduction', 'none', '--workers', '2'], 5000);
+    const r = await interrupt(['check', '-m', 'v20', '--tasks', '5', '--zombies', '1', '--properties', 'P1,P2', '--reduction', 'none', '--workers', '2'], 5000);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/incomplete: interrupted \(Ctrl-C\); exhaustive: [\d,]+ states, [\d,]+ transitions, depth \d+, [\d.]+ s, 2 workers/);
     const states = Number(/exhaustive: ([\d,]+) states/.exec(r.stdout)![1]!.replace(/,/g, ''));
@@ -136,7 +136,7 @@ describe('Ctrl-C', () => {
   });
 
   it('the bar shows for an exhaustive search on worker threads too', () => {
-    const cmd = `${process.execPath} ${CLI} check --tasks 5 --zombies 1 --properties P1,P2 --reduction none --workers 2 --max-states 150000`;
+    const cmd = `${process.execPath} ${CLI} check -m v20 --tasks 5 --zombies 1 --properties P1,P2 --reduction none --workers 2 --max-states 150000`;
     const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(3);
     expect(r.stdout).toMatch(/exhaustive │ [\d,]+ states │ [\d,]+ transitions\/s │ depth \d+ │ frontier [\d,]+/);

@@ -8,7 +8,8 @@ import type { ExploreOptions } from './run.ts';
 import type { Recipe } from './workers.ts';
 import { bfsDepth, hasCycle, STOP, WANTED, type PartReport } from './shared-explore.ts';
 import { SharedTable } from './shared-table.ts';
-import type { Action, Model, Property, Result, RunEvent, Stats } from './types.ts';
+import { replay } from './replay.ts';
+import type { Action, Model, Property, Result, RunEvent, Stats, Violation } from './types.ts';
 
 interface Item {
   readonly state: unknown;
@@ -196,16 +197,18 @@ export class ParallelExhaustive<S, A extends Action> {
       for (const { state, id } of level) {
         const s = state as S;
         const enabled = model.actions(s);
+        let i = 0;
         if (enabled.length === 0) {
-          if (checkEnd(properties, s)) return this.rebuild(depth);
+          if (checkEnd(properties, s)) return this.rebuild(table, depth, [id, -1]);
           continue;
         }
         for (const a of enabled) {
           const n = model.next(s, a);
           this.prefixTransitions++;
-          if (checkStep(properties, s, a, n)) return this.rebuild(depth + 1);
+          if (checkStep(properties, s, a, n)) return this.rebuild(table, depth + 1, [id, i]);
+          i++;
           const [hi, lo] = fingerprint(n);
-          const added = table.add(hi, lo)!;
+          const added = table.add(hi, lo, id)!;
           if (added >= 0) next.push({ state: n, id: added, depth: depth + 1 });
           prefixEdges.push(id, added >= 0 ? added : -added - 1);
         }
@@ -227,7 +230,7 @@ export class ParallelExhaustive<S, A extends Action> {
       this.pending = new Array<number>(W).fill(0);
       level.forEach((_it, k) => this.pending[k % W]!++);
       level = [];
-      this.reports = new Array<PartReport>(W).fill({ transitions: 0, deepest: depth, violationLength: -1, stoppedBy: null });
+      this.reports = new Array<PartReport>(W).fill({ transitions: 0, deepest: depth, violationLength: -1, violationAt: [-1, -1], stoppedBy: null });
       await this.spread(pool, W);
       finals = await collectFinals(pool, W);
       this.reports = finals.map((f) => f.report);
@@ -235,20 +238,18 @@ export class ParallelExhaustive<S, A extends Action> {
     stats.transitions = this.prefixTransitions + this.reports.reduce((n, r) => n + r.transitions, 0);
     stats.states = table.size;
     stats.tableBytes = table.bytes;
-    let violationLength = -1;
-    for (const r of this.reports) if (r.violationLength >= 0 && (violationLength < 0 || r.violationLength < violationLength)) violationLength = r.violationLength;
-    if (violationLength >= 0 && this.stoppedBy) {
-      // stopped (Ctrl-C, memory) as a worker met a violation: no time to rebuild its counterexample
-      return this.finish({ verdict: 'incomplete', stoppedBy: `${this.stoppedBy}, as a worker met a violation at depth ${violationLength} (not shown)` });
-    }
-    if (violationLength >= 0) return this.rebuild(violationLength);
+    let met: PartReport | null = null;
+    for (const r of this.reports) if (r.violationLength >= 0 && (!met || r.violationLength < met.violationLength)) met = r;
+    if (met) return this.rebuild(table, met.violationLength, met.violationAt);
     const edgeLists = [{ edges: Int32Array.from(prefixEdges), count: prefixEdges.length / 2 }, ...finals.map((f) => ({ edges: f.edges, count: f.edgeCount }))];
     stats.maxDepth = Math.max(depth, bfsDepth(edgeLists, root));
     this.stoppedBy ??= this.reports.find((r) => r.stoppedBy)?.stoppedBy ?? null;
     if (this.stoppedBy) return this.finish({ verdict: 'incomplete', stoppedBy: this.stoppedBy });
     if (properties.some((p) => p.coversNonTermination) && hasCycle(edgeLists)) {
       // a run that never ends: the one-thread search shows it as a lasso
-      return this.serially(new ExhaustiveSearch(model, properties, options), null);
+      const r = await this.serially(new ExhaustiveSearch(model, properties, options));
+      Object.assign(this.stats, r.stats);
+      return this.finish(r);
     }
     return this.finish({ verdict: 'holds' });
   }
@@ -296,31 +297,65 @@ export class ParallelExhaustive<S, A extends Action> {
   }
 
   /**
-   * A violation of `length` steps was met: the one-thread breadth-first search
-   * to that length finds the first shortest one, as one thread would report it
-   * (with the same budgets, and its statistics).
+   * A violation of `length` steps was met at `at` (a slot, and the index of
+   * the action that breaks a property there, or -1 for an end state). The
+   * one-thread breadth-first search to that length finds the first shortest
+   * one, as one thread would report it (with the same budgets, and its
+   * statistics). If a budget or Ctrl-C stops that search first, the
+   * violation is shown as met, along the path that first reached its state:
+   * a real counterexample, not proven shortest (exit 1, as a reduced search
+   * stopped during its proof).
    */
-  private rebuild(length: number): Promise<Result<S, A>> {
+  private async rebuild(table: SharedTable, length: number, at: readonly [number, number]): Promise<Result<S, A>> {
+    const met = (): Violation<S, A> => {
+      const choices = this.choicesTo(table, at[0]);
+      if (at[1] >= 0) choices.push(at[1]);
+      const run = replay(this.model, this.properties, choices);
+      if (!run.failure) throw new Error('internal: a violation met by a worker did not replay');
+      return { ...run.failure, steps: run.steps, choices: run.choices, shortest: false };
+    };
+    if (this.stoppedBy) return this.finish({ verdict: 'violated', violation: { ...met(), shortestNote: `met by a worker at depth ${length}; not proven shortest: ${this.stoppedBy}` } });
     const { maxStates, maxMemory } = this.options;
     const bfs = new ExhaustiveSearch(this.model, this.properties, {
       depthLimit: length,
       ...(maxStates !== undefined ? { maxStates } : {}),
       ...(maxMemory !== undefined ? { maxMemory } : {}),
     });
-    return this.serially(bfs, length);
+    const r = await this.serially(bfs);
+    if (r.verdict === 'violated' && r.violation!.steps.length <= length) {
+      Object.assign(this.stats, r.stats);
+      return this.finish(r);
+    }
+    if (r.verdict !== 'incomplete' || r.stoppedBy?.startsWith('depth limit')) throw new Error('internal: a violation met by a worker was not found again by breadth-first search');
+    const note = `met by a worker at depth ${length}; not proven shortest: ${r.stoppedBy} before breadth-first search reached it`;
+    return this.finish({ verdict: 'violated', violation: { ...met(), shortestNote: note } });
   }
 
-  /** Runs a one-thread search here in slices (progress and Ctrl-C go on); its result is the answer. */
-  private async serially(search: ExhaustiveSearch<S, A>, rebuilding: number | null): Promise<Result<S, A>> {
+  /** The choices (action indices) along the first-reached path to a slot. */
+  private choicesTo(table: SharedTable, slot: number): number[] {
+    const path = table.pathTo(slot);
+    const choices: number[] = [];
+    let state = this.model.init();
+    for (let k = 1; k < path.length; k++) {
+      const enabled = this.model.actions(state);
+      const i = enabled.findIndex((a) => {
+        const [hi, lo] = fingerprint(this.model.next(state, a));
+        return table.get(hi, lo) === path[k];
+      });
+      if (i < 0) throw new Error('internal: a shared-table path does not follow the model');
+      choices.push(i);
+      state = this.model.next(state, enabled[i]!);
+    }
+    return choices;
+  }
+
+  /** Runs a one-thread search here in slices (progress and Ctrl-C go on). */
+  private async serially(search: ExhaustiveSearch<S, A>): Promise<Result<S, A>> {
     this.serial = search;
     let r: Result<S, A> | null;
     while (!(r = search.work(50))) await tick();
     this.serial = null;
-    const lost = r.verdict === 'holds' || r.stoppedBy?.startsWith('depth limit') || (r.verdict === 'violated' && r.violation!.steps.length > rebuilding!);
-    if (rebuilding !== null && lost) throw new Error('internal: a violation met by a worker was not found again by breadth-first search');
-    const stoppedBy = r.stoppedBy && rebuilding !== null ? `${r.stoppedBy}, while rebuilding the counterexample of a violation the workers met at depth ${rebuilding}` : r.stoppedBy;
-    Object.assign(this.stats, r.stats);
-    return this.finish({ ...r, ...(stoppedBy ? { stoppedBy } : {}) });
+    return r;
   }
 
   private finish(r: Pick<Result<S, A>, 'verdict'> & Partial<Result<S, A>>): Result<S, A> {

@@ -13,6 +13,8 @@ export interface PartReport {
   readonly deepest: number;
   /** the length of the violation it met (a bound for the rebuilding of the counterexample), or -1 */
   readonly violationLength: number;
+  /** where: the slot of the state, and the index of the action that breaks a property there (-1: the state is a violating end) */
+  readonly violationAt: readonly [slot: number, choice: number];
   readonly stoppedBy: string | null;
 }
 
@@ -43,6 +45,7 @@ export class SharedExplorer<S, A extends Action> {
   transitions = 0;
   deepest = 0;
   violationLength = -1;
+  violationAt: [number, number] = [-1, -1];
   stoppedBy: string | null = null;
   edges = new Int32Array(1 << 12);
   edgeCount = 0;
@@ -98,19 +101,22 @@ export class SharedExplorer<S, A extends Action> {
       if (enabled.length === 0) {
         if (checkEnd(properties, state)) {
           this.violationLength = depth;
+          this.violationAt = [id, -1];
           return this.halt(null);
         }
         continue;
       }
-      for (const action of enabled) {
+      for (let i = 0; i < enabled.length; i++) {
+        const action = enabled[i]!;
         const next = model.next(state, action);
         this.transitions++;
         if (checkStep(properties, state, action, next)) {
           this.violationLength = depth + 1;
+          this.violationAt = [id, i];
           return this.halt(null);
         }
         const [hi, lo] = fingerprint(next);
-        const added = table.add(hi, lo);
+        const added = table.add(hi, lo, id);
         if (added === null) return this.halt(`the shared state table is full (${table.room.toLocaleString('en-US')} states; raise --max-states)`);
         if (added >= 0) {
           this.stack.push({ state: next, id: added, depth: depth + 1 });
@@ -141,7 +147,7 @@ export class SharedExplorer<S, A extends Action> {
   }
 
   report(): PartReport {
-    return { transitions: this.transitions, deepest: this.deepest, violationLength: this.violationLength, stoppedBy: this.stoppedBy };
+    return { transitions: this.transitions, deepest: this.deepest, violationLength: this.violationLength, violationAt: this.violationAt, stoppedBy: this.stoppedBy };
   }
 }
 
