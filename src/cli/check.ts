@@ -252,17 +252,17 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
 
 /**
  * The parallel search allocates its shared table for --max-states at once
- * (8 bytes a slot, a power of two with a quarter free, as SharedTable sizes
+ * (12 bytes a slot: fingerprint and first parent; a power of two with a quarter free, as SharedTable sizes
  * it): refuse a table larger than this machine's memory before trying.
  */
 function assertTableFits(maxStates: number | undefined): void {
   if (maxStates === undefined) return;
   let slots = 1 << 12;
   while ((slots * 3) / 4 < maxStates) slots *= 2;
-  const bytes = 8 * slots;
+  const bytes = 12 * slots;
   if (bytes > totalmem()) {
     const gib = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`;
-    const most = Math.floor((2 ** Math.floor(Math.log2(totalmem() / 8)) * 3) / 4);
+    const most = Math.floor((2 ** Math.floor(Math.log2(totalmem() / 12)) * 3) / 4);
     throw new UsageError(
       `--max-states: with --workers the shared table for ${maxStates.toLocaleString('en-US')} states is allocated at once and needs ${gib(bytes)}, more than this machine's ${gib(totalmem())}; expected at most ${most.toLocaleString('en-US')} (got ${maxStates.toLocaleString('en-US')})`,
     );
