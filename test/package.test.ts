@@ -127,6 +127,12 @@ describe('the packed package, installed offline in a new project', () => {
     expect(JSON.parse(out)).toMatchObject({ verdict: 'holds', workers: 2, runs: 200 });
   });
 
+  it('--model FILE.ts loads through tsx, in the main thread and in the workers, against the installed build', () => {
+    writeFileSync(join(app, 'my-model.ts'), `import { findVariant, type RestartVariant } from 'crsim';\nconst v: RestartVariant = { ...findVariant('v20')!, name: 'my-v20' };\nexport default v;\n`);
+    const out = ok(run('npx', ['--no-install', 'crsim', 'check', '--model', './my-model.ts', '-t', '3', '--strategy', 'random', '--runs', '100', '--workers', '2', '--json'], app), 'check --model my-model.ts');
+    expect(JSON.parse(out)).toMatchObject({ model: 'my-v20', verdict: 'holds', workers: 2, runs: 100 });
+  });
+
   it('imports from plain Node ESM: crsim and crsim/vitest', () => {
     writeFileSync(
       join(app, 'use.mjs'),
