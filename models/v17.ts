@@ -52,8 +52,6 @@ export function ckpt_activate_next<P extends Proc>(label: string, who: string, t
     [`${label}1`]: {
       fn: 'ckpt_activate_next',
       cite: `v17-28 restart.c ckpt_activate_next: if (++ctx->active_pid >= ctx->nr_pids) { complete(&ctx->complete); return 0; } pid = get_active_pid(ctx) [${who}]`,
-      reads: ['ctx.activePid'],
-      writes: ['ctx.activePid', 'ctx.complete'],
       run(s, self, env, i) {
         const ctx = ctx_use(s, `${label}1`);
         if (++ctx.activePid >= env.nrPids) {
@@ -68,8 +66,6 @@ export function ckpt_activate_next<P extends Proc>(label: string, who: string, t
     [`${label}2`]: {
       fn: 'ckpt_activate_next',
       cite: 'v17-26 restart.c ckpt_activate_next: task = find_task_by_pid_ns(pid, ...); if (task) wake_up_process(task); if (!task) { ckpt_notify_error(ctx); return -ESRCH; }',
-      reads: ['tasklist'],
-      writes: ['task[next].sched', 'ctx.kflags', 'ctx.complete'],
       detail: (_s, self, env) => `pid ${env.pids[self.reg]}`,
       run(s, self, env, i) {
         const t = find_task_by_pid_ns(s, env, env.pids[self.reg]!);
@@ -100,8 +96,6 @@ export const coordinator: Steps<Coordinator> = {
   C7: {
     fn: 'do_restore_coord',
     cite: 'v17-26 wait_all_tasks_finish: if (ckpt_test_ctx_error(ctx)) ret = -EBUSY; do_restore_coord out: ret < 0 ? ckpt_set_ctx_error : ckpt_set_ctx_success',
-    reads: ['ctx.kflags'],
-    writes: ['ctx.kflags'],
     run(s, self) {
       const ctx = ctx_use(s, 'C7');
       // the test follows the wait only: 0, or -ERESTARTSYS when interrupted (see v18's C7)
@@ -118,8 +112,6 @@ export const task: Steps<Task> = {
   T3: {
     fn: 'do_restore_task',
     cite: 'v17-26 do_restore_task: old_ctx = xchg(&current->checkpoint_ctx, ctx); old_ctx -> ckpt_notify_error(old_ctx), put; ckpt_notify_error(ctx); ckpt_ctx_put(ctx); -EAGAIN',
-    reads: ['self.slot'],
-    writes: ['self.slot', 'ctx.refcount', 'ctx.kflags'],
     run(s, self, env, i) {
       const old = self.slot;
       self.slot = true;
@@ -137,8 +129,6 @@ export const task: Steps<Task> = {
   T7: {
     fn: 'do_restore_task',
     cite: 'v17-28 do_restore_task: if (ret) do_exit(current->exit_code) — no ckpt_ctx_put(ctx) of R_local (B1)',
-    reads: [],
-    writes: [],
     run(_s, self) {
       self.pc = 'X1'; // self.local stays true: the reference is never dropped
     },
@@ -152,8 +142,6 @@ export const task: Steps<Task> = {
   T11n: {
     fn: 'do_restore_task',
     cite: 'v17-26 do_restore_task out: /* if we\'re first to fail - notify others */ { ckpt_notify_error(ctx); wake_up_all(&ctx->waitq); }',
-    reads: ['ctx.kflags'],
-    writes: ['ctx.kflags', 'ctx.complete', 'waitq'],
     run(s, self) {
       ckpt_notify_error(s, 'T11n');
       wake_up_all(s, 'waitq');
@@ -163,8 +151,6 @@ export const task: Steps<Task> = {
   X2: {
     fn: 'exit_checkpoint',
     cite: 'v17-28 exit_checkpoint: ctx = tsk->checkpoint_ctx; tsk->checkpoint_ctx = NULL; PF_RESTARTING -> ckpt_activate_next (no BUG_ON)',
-    reads: ['self.slot', 'self.pf'],
-    writes: ['self.slot'],
     run(_s, self) {
       if (!self.slot) {
         self.pc = 'X3'; // do_exit calls exit_checkpoint only when tsk->checkpoint_ctx

@@ -86,8 +86,6 @@ export function restore_activate_next<P extends Proc>(
     [`${label}1`]: {
       fn: 'restore_activate_next',
       cite: `v18-73 restart.c restore_activate_next: ctx->active_pid++; BUG_ON(ctx->active_pid > ctx->nr_pids); all_tasks_activated -> wake_up_all(&ctx->ghostq), else pid = get_active_pid(ctx) [${who}]`,
-      reads: ['ctx.activePid'],
-      writes: ['ctx.activePid', 'ghostq'],
       run(s, self, env, i) {
         const ctx = ctx_use(s, `${label}1`);
         ctx.activePid++;
@@ -104,8 +102,6 @@ export function restore_activate_next<P extends Proc>(
     [`${label}2`]: {
       fn: 'restore_activate_next',
       cite: 'v18-73 restart.c restore_activate_next: find_task_by_pid_ns; task->checkpoint_ctx == ctx -> wake_up_process, else restore_notify_error(ctx, -ESRCH)',
-      reads: ['tasklist', 'slot[next]'],
-      writes: ['task[next].sched', 'ctx.kflags', 'ctx.complete'],
       detail: (_s, self, env) => `pid ${env.pids[self.reg]}`,
       run(s, self, env, i) {
         const t = find_task_by_pid_ns(s, env, env.pids[self.reg]!);
@@ -128,8 +124,6 @@ export function do_ghost_task(cite: string, interrupted: StepFn<Task>): Steps<Ta
     G4: {
       fn: 'do_ghost_task',
       cite: `${cite} do_ghost_task: current->flags |= PF_RESTARTING`,
-      reads: [],
-      writes: ['self.pf'],
       run(_s, self) {
         self.pf = true;
         self.pc = prepare('G5');
@@ -141,15 +135,12 @@ export function do_ghost_task(cite: string, interrupted: StepFn<Task>): Steps<Ta
       cite: `${cite} do_ghost_task: wait_event_interruptible(ctx->ghostq, all_tasks_activated(ctx) || ckpt_test_ctx_error(ctx))`,
       queue: 'ghostq',
       cond: (s, _self, env) => all_tasks_activated(s, env) || ctx_use(s, 'G5').error,
-      condReads: ['ctx.activePid', 'ctx.kflags'],
       woke: (_s, self) => void (self.pc = 'G6'),
       interrupted,
     }),
     G6: {
       fn: 'do_ghost_task',
       cite: `${cite} do_ghost_task: current->exit_signal = -1; ckpt_ctx_put(ctx) (R_local); do_exit(0)`,
-      reads: [],
-      writes: ['ctx.refcount', 'self.exitSignal'],
       run(s, self) {
         self.exitSignal = -1;
         ckpt_ctx_put(s, 'G6 (R_local)');
@@ -165,8 +156,6 @@ export const coordinator: Steps<Coordinator> = {
   C5p: {
     fn: 'prepare_descendants',
     cite: 'v18-73 prepare_descendants: while (1) over the tree: exit_state == 0 -> ckpt_ctx_get (R_prep); xchg(&task->checkpoint_ctx, ctx); wake_up_process(task); nr_pids++; then nr_pids < ctx->nr_pids -> -ESRCH; atomic_set(&ctx->nr_total, nr_pids)',
-    reads: ['tasklist', 'slot[next]'],
-    writes: ['ctx.refcount', 'slot[next]', 'task[next].sched', 'ctx.nrTotal'],
     detail: (_s, self, env) => `pid ${env.vpids[env.walk[self.reg]!]}`,
     run(s, self, env) {
       const t = s.tasks[env.walk[self.reg]!]!;
@@ -208,8 +197,6 @@ export const task: Steps<Task> = {
   T3: {
     fn: 'wait_checkpoint_ctx',
     cite: 'v18-73 wait_checkpoint_ctx: old = xchg(&current->checkpoint_ctx, ctx); old -> notify, put, -EAGAIN; then do_restart: RESTART_GHOST ? do_ghost_task : do_restore_task',
-    reads: ['self.slot'],
-    writes: ['self.slot', 'ctx.refcount', 'ctx.kflags'],
     run(s, self, env, i) {
       const old = self.slot;
       self.slot = true;
@@ -227,8 +214,6 @@ export const task: Steps<Task> = {
   T6e: {
     fn: 'restore_task',
     cite: 'v18-73 do_restore_task: zombie = restore_task(ctx); zombie < 0 -> out; then restore_activate_next for live tasks and zombies alike',
-    reads: ['image'],
-    writes: ['image'],
     run(s, self, env, i) {
       const fault = env.restoreFault[i]!;
       if (fault >= 0 && s.fired[fault]) return out(self, EIO);
@@ -251,8 +236,6 @@ export const task: Steps<Task> = {
   T8d: {
     fn: 'restore_task_done',
     cite: 'v18-73 do_restore_task: restore_task_done(ctx) before wait_task_sync',
-    reads: ['ctx.nrTotal'],
-    writes: ['ctx.nrTotal', 'ctx.complete'],
     run(s, self) {
       restore_task_done(s, 'T8d');
       self.pc = prepare('T9');
@@ -261,8 +244,6 @@ export const task: Steps<Task> = {
   T11n: {
     fn: 'do_restore_task',
     cite: 'v18-73 do_restore_task out: ret < 0 && !ckpt_test_ctx_error (T11, v18\'s) -> restore_notify_error; wake_up_all(&ctx->waitq); wake_up_all(&ctx->ghostq)',
-    reads: ['ctx.kflags'],
-    writes: ['ctx.kflags', 'ctx.complete', 'waitq', 'ghostq'],
     run(s, self) {
       restore_notify_error(s, self.ret, 'T11n');
       wake_up_all(s, 'waitq');
@@ -273,8 +254,6 @@ export const task: Steps<Task> = {
   X2: {
     fn: 'exit_checkpoint',
     cite: 'v18-73 exit_checkpoint: ctx = xchg(&tsk->checkpoint_ctx, NULL); PF_RESTARTING -> BUG_ON(ctx->active_pid == -1); restore_task_done(ctx)',
-    reads: ['self.slot', 'self.pf', 'ctx.activePid'],
-    writes: ['self.slot'],
     run(s, self) {
       if (!self.slot) {
         self.pc = 'X3'; // do_exit calls exit_checkpoint only when tsk->checkpoint_ctx
@@ -292,8 +271,6 @@ export const task: Steps<Task> = {
   X2d: {
     fn: 'exit_checkpoint',
     cite: 'v18-73 exit_checkpoint: restore_task_done(ctx) ("we only report done after we really become zombie")',
-    reads: ['ctx.nrTotal'],
-    writes: ['ctx.nrTotal', 'ctx.complete'],
     run(s, self) {
       restore_task_done(s, 'X2d');
       self.pc = 'X2p';

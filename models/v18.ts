@@ -80,8 +80,6 @@ export function restore_activate_next<P extends Proc>(
     [`${label}1`]: {
       fn: 'restore_activate_next',
       cite: `SEED restart.c restore_activate_next: ++ctx->active_pid >= ctx->nr_pids -> complete(); pid = get_active_pid(ctx) [${who}]`,
-      reads: ['ctx.activePid'],
-      writes: ['ctx.activePid', 'ctx.complete'],
       run(s, self, env, i) {
         const ctx = ctx_use(s, `${label}1`);
         if (++ctx.activePid >= env.nrPids) {
@@ -96,8 +94,6 @@ export function restore_activate_next<P extends Proc>(
     [`${label}2`]: {
       fn: 'restore_activate_next',
       cite: 'SEED restart.c restore_activate_next: find_task_by_pid_ns; task->checkpoint_ctx == ctx -> wake_up_process, else -ESRCH',
-      reads: ['tasklist', 'slot[next]'],
-      writes: ['task[next].sched', 'ctx.kflags', 'ctx.complete'],
       detail: (_s, self, env) => `pid ${env.pids[self.reg]}`,
       run(s, self, env, i) {
         const t = find_task_by_pid_ns(s, env, env.pids[self.reg]!);
@@ -135,8 +131,6 @@ export const coordinator: Steps<Coordinator> = {
   C4: {
     fn: 'do_restore_coord',
     cite: 'v17-26 do_restore_coord: ckpt_ctx_get(ctx) (R_coord); xchg(&current->checkpoint_ctx, ctx)',
-    reads: [],
-    writes: ['ctx.refcount', 'self.slot'],
     run(s, self) {
       ckpt_ctx_get(s, 'C4');
       self.slot = true;
@@ -147,8 +141,6 @@ export const coordinator: Steps<Coordinator> = {
   C5p: {
     fn: 'prepare_descendants',
     cite: 'v17-26 prepare_descendants: while (nr_pids): exit_state == 0 -> ckpt_ctx_get (R_prep); xchg(&task->checkpoint_ctx, ctx); wake_up_process(task); nr_pids--',
-    reads: ['tasklist', 'slot[next]'],
-    writes: ['ctx.refcount', 'slot[next]', 'task[next].sched'],
     detail: (_s, self, env) => `pid ${env.vpids[env.walk[self.reg]!]}`,
     run(s, self, env) {
       const t = s.tasks[env.walk[self.reg]!]!;
@@ -178,8 +170,6 @@ export const coordinator: Steps<Coordinator> = {
   C5i: {
     fn: 'wait_all_tasks_finish',
     cite: 'v17-26 wait_all_tasks_finish: init_completion(&ctx->complete) [R for v18; moved to ctx_alloc in v19]',
-    reads: [],
-    writes: ['ctx.complete'],
     run(s, self) {
       init_completion(s, 'C5i');
       self.pc = 'C5a1';
@@ -200,8 +190,6 @@ export const coordinator: Steps<Coordinator> = {
     cite: 'v17-26 wait_all_tasks_finish: wait_for_completion_interruptible(&ctx->complete)',
     queue: 'complete',
     cond: (s) => ctx_use(s, 'C5w').done > 0,
-    condReads: ['ctx.complete'],
-    writes: ['ctx.complete'],
     woke(s, self) {
       s.ctx.done--;
       self.waits++;
@@ -215,8 +203,6 @@ export const coordinator: Steps<Coordinator> = {
   C7: {
     fn: 'do_restore_coord',
     cite: 'v17-26 wait_all_tasks_finish: after the wait, ckpt_test_ctx_error -> ret = -EBUSY (whatever the wait returned); do_restore_coord out: set ERROR (ret < 0) or SUCCESS',
-    reads: ['ctx.kflags'],
-    writes: ['ctx.kflags'],
     run(s, self) {
       const ctx = ctx_use(s, 'C7');
       // only a coordinator that went through the wait tests ERROR there: it comes with 0 or, interrupted, -ERESTARTSYS
@@ -234,8 +220,6 @@ export const coordinator: Steps<Coordinator> = {
   C8: {
     fn: 'do_restore_coord',
     cite: 'v17-26 do_restore_coord: wake_up_all(&ctx->waitq)',
-    reads: ['waitq'],
-    writes: ['waitq'],
     run(s, self) {
       ctx_use(s, 'C8');
       wake_up_all(s, 'waitq');
@@ -245,8 +229,6 @@ export const coordinator: Steps<Coordinator> = {
   C9: {
     fn: 'sys_restart',
     cite: 'v17-26 do_restore_coord: xchg(&current->checkpoint_ctx, NULL); put (R_coord); sys_restart: put (R_alloc)',
-    reads: [],
-    writes: ['ctx.refcount', 'self.slot'],
     run(s, self) {
       self.slot = false;
       ckpt_ctx_put(s, 'C9 (R_coord)');
@@ -273,7 +255,6 @@ export const task: Steps<Task> = {
     cite: 'v17-26 do_restore_task: wait_event_interruptible(waitq, current->checkpoint_ctx)',
     queue: 'stack',
     cond: (_s, self) => self.slot,
-    condReads: ['self.slot'],
     woke: (_s, self) => void (self.pc = 'T2'),
     interrupted(s, self, env, i) {
       self.ret = ERESTARTSYS;
@@ -283,8 +264,6 @@ export const task: Steps<Task> = {
   T2: {
     fn: 'do_restore_task',
     cite: 'v17-26 do_restore_task: ctx = xchg(&current->checkpoint_ctx, NULL); ckpt_ctx_get(ctx) (R_local)',
-    reads: ['self.slot'],
-    writes: ['self.slot', 'ctx.refcount'],
     run(s, self, env, i) {
       const had = self.slot;
       self.slot = false;
@@ -300,8 +279,6 @@ export const task: Steps<Task> = {
   T3: {
     fn: 'do_restore_task',
     cite: 'v17-26 do_restore_task: old = xchg(&current->checkpoint_ctx, ctx); old -> notify, put, -EAGAIN',
-    reads: ['self.slot'],
-    writes: ['self.slot', 'ctx.refcount', 'ctx.kflags'],
     run(s, self, env, i) {
       const old = self.slot;
       self.slot = true;
@@ -319,8 +296,6 @@ export const task: Steps<Task> = {
   T4: {
     fn: 'do_restore_task',
     cite: 'SEED restart.c do_restore_task: current->flags |= PF_RESTARTING',
-    reads: [],
-    writes: ['self.pf'],
     run(_s, self) {
       self.pf = true;
       self.pc = prepare('T5');
@@ -332,7 +307,6 @@ export const task: Steps<Task> = {
     cite: 'SEED restart.c wait_task_active: wait_event_interruptible(ctx->waitq, is_task_active || ckpt_test_ctx_error); ERROR -> force_sig(SIGKILL), -EBUSY',
     queue: 'waitq',
     cond: (s, _self, env, i) => is_task_active(s, env, i) || ctx_use(s, 'T5').error,
-    condReads: ['ctx.activePid', 'ctx.kflags'],
     woke(s, self) {
       if (s.ctx.error) {
         signal_wake_up(self); // force_sig(SIGKILL, current)
@@ -345,8 +319,6 @@ export const task: Steps<Task> = {
   T6b: {
     fn: 'restore_task',
     cite: 'v17-26 do_restore_task: ret = restore_task(ctx) begins (reads this task\'s records from the image)',
-    reads: ['image'],
-    writes: ['image'],
     run(_s, self) {
       self.pc = 'T6e';
     },
@@ -354,8 +326,6 @@ export const task: Steps<Task> = {
   T6e: {
     fn: 'restore_task',
     cite: 'SEED process.c restore_task -> restore_task_struct: -EINVAL, 0, or 1 for a zombie',
-    reads: ['image'],
-    writes: ['image'],
     run(s, self, env, i) {
       const fault = env.restoreFault[i]!;
       if (fault >= 0 && s.fired[fault]) return out(self, EIO);
@@ -374,8 +344,6 @@ export const task: Steps<Task> = {
   T7: {
     fn: 'do_restore_task',
     cite: 'SEED restart.c do_restore_task: zombie -> ckpt_ctx_put(ctx) (R_local); do_exit(current->exit_code)',
-    reads: [],
-    writes: ['ctx.refcount'],
     run(s, self) {
       ckpt_ctx_put(s, 'T7 (R_local)');
       self.local = false;
@@ -397,15 +365,12 @@ export const task: Steps<Task> = {
       const ctx = ctx_use(s, 'T9');
       return ctx.success || ctx.error;
     },
-    condReads: ['ctx.kflags'],
     woke: (s, self) => wait_task_sync_done(s, self),
     interrupted: (s, self) => wait_task_sync_done(s, self), // the wait's result is ignored (B6)
   }),
   T10: {
     fn: 'do_restore_task',
     cite: 'v17-26 do_restore_task out: old = xchg(&current->checkpoint_ctx, NULL); put(old) (R_prep)',
-    reads: ['self.slot'],
-    writes: ['self.slot', 'ctx.refcount'],
     run(s, self) {
       const old = self.slot;
       self.slot = false;
@@ -416,8 +381,6 @@ export const task: Steps<Task> = {
   T11: {
     fn: 'do_restore_task',
     cite: 'SEED restart.c do_restore_task out: if (ret < 0 && !ckpt_test_ctx_error(ctx)) — the test, under no lock',
-    reads: ['ctx.kflags'],
-    writes: [],
     run(s, self) {
       // two failing tasks may both pass the test before either notifies (v20's test_and_set_bit closes this)
       self.pc = self.ret < 0 && !ctx_use(s, 'T11').error ? 'T11n' : 'T12';
@@ -426,8 +389,6 @@ export const task: Steps<Task> = {
   T11n: {
     fn: 'do_restore_task',
     cite: 'SEED restart.c do_restore_task out: { restore_notify_error(ctx, ret); wake_up_all(&ctx->waitq); }',
-    reads: ['ctx.kflags'],
-    writes: ['ctx.kflags', 'ctx.complete', 'waitq'],
     run(s, self) {
       // a second notifier completes again; the helper's first-error test ([R], one step) keeps the first errno
       restore_notify_error(s, self.ret, 'T11n');
@@ -438,8 +399,6 @@ export const task: Steps<Task> = {
   T12: {
     fn: 'do_restore_task',
     cite: 'SEED restart.c do_restore_task: current->flags &= ~PF_RESTARTING',
-    reads: [],
-    writes: ['self.pf'],
     run(_s, self) {
       self.pf = false;
       self.pc = 'T13';
@@ -448,8 +407,6 @@ export const task: Steps<Task> = {
   T13: {
     fn: 'do_restore_task',
     cite: 'SEED restart.c do_restore_task: ckpt_ctx_put(ctx) (R_local); return ret; do_restart: ret < 0 -> SIGKILL',
-    reads: [],
-    writes: ['ctx.refcount'],
     run(s, self, env, i) {
       ckpt_ctx_put(s, 'T13 (R_local)');
       self.local = false;
@@ -460,8 +417,6 @@ export const task: Steps<Task> = {
   X1: {
     fn: 'exit_notify',
     cite: 'K-EXIT exit_notify under write_lock_irq(&tasklist_lock): exit_state = DEATH_REAP ? EXIT_DEAD : EXIT_ZOMBIE; PF_RESTARTING skips do_notify_parent (v17-27)',
-    reads: ['tasklist'],
-    writes: ['tasklist', 'self.exitState'],
     enabled: (s) => !tasklist_read_held(s),
     run(_s, self, env, i) {
       self.exitState = self.exitSignal === -1 ? EXIT_DEAD : EXIT_ZOMBIE;
@@ -471,8 +426,6 @@ export const task: Steps<Task> = {
   X2: {
     fn: 'exit_checkpoint',
     cite: 'SEED restart.c exit_checkpoint: ctx = xchg(&tsk->checkpoint_ctx, NULL); PF_RESTARTING -> BUG_ON(ctx->active_pid == -1)',
-    reads: ['self.slot', 'self.pf', 'ctx.activePid'],
-    writes: ['self.slot'],
     run(s, self) {
       if (!self.slot) {
         self.pc = 'X3'; // do_exit calls exit_checkpoint only when tsk->checkpoint_ctx
@@ -496,8 +449,6 @@ export const task: Steps<Task> = {
   X2p: {
     fn: 'exit_checkpoint',
     cite: 'SEED restart.c exit_checkpoint: ckpt_ctx_put(ctx) (R_prep)',
-    reads: [],
-    writes: ['ctx.refcount'],
     run(s, self) {
       ckpt_ctx_put(s, 'X2p (R_prep)');
       self.pc = 'X3';
@@ -506,8 +457,6 @@ export const task: Steps<Task> = {
   X3: {
     fn: 'do_exit',
     cite: 'K-DOEXIT do_exit: tsk->state = TASK_DEAD; schedule()',
-    reads: [],
-    writes: ['self.state'],
     run(_s, self) {
       self.pc = GONE;
     },

@@ -92,8 +92,6 @@ export const coordinator: Steps<Coordinator> = {
   C5p: {
     fn: 'prepare_descendants',
     cite: 'v20-30 __prepare_descendants via walk_task_subtree: exit_state == 0 -> set_task_ctx (busy -> -EBUSY); wake_up_process; v20-73: nr_pids < ctx->nr_pids -> -ESRCH, else atomic_set(&ctx->nr_total, nr_pids)',
-    reads: ['tasklist', 'slot[next]'],
-    writes: ['ctx.refcount', 'slot[next]', 'task[next].sched', 'ctx.nrTotal'],
     detail: (_s, self, env) => `pid ${env.vpids[env.walk[self.reg]!]}`,
     run(s, self, env) {
       const t = s.tasks[env.walk[self.reg]!]!;
@@ -133,8 +131,6 @@ export const coordinator: Steps<Coordinator> = {
   C7: {
     fn: 'do_restore_coord',
     cite: 'v20-30 do_restore_coord out: ret < 0 -> ckpt_err(ctx, ret); ckpt_test_error -> destroy_descendants, ret = ckpt_get_error; else ckpt_set_success',
-    reads: ['ctx.kflags'],
-    writes: ['ctx.kflags', 'ctx.complete', 'waitq', 'ghostq'],
     run(s, self) {
       if (self.ret < 0) ckpt_set_error(s, self.ret, 'C7');
       const ctx = ctx_use(s, 'C7');
@@ -149,8 +145,6 @@ export const coordinator: Steps<Coordinator> = {
   C8k: {
     fn: 'destroy_descendants',
     cite: 'v20-30 destroy_descendants: walk_task_subtree: task->checkpoint_ctx == ctx -> force_sig(SIGKILL, task); ret = ckpt_get_error(ctx)',
-    reads: ['tasklist', 'slot[all]', 'ctx.errno'],
-    writes: ['task[all].sigPending', 'task[all].sched'],
     run(s, self) {
       for (const t of s.tasks) if (t.slot && t.pc !== DONE && t.pc !== GONE) signal_wake_up(t); // SIGKILL: never blocked
       self.ret = ctx_use(s, 'C8k').errno;
@@ -164,8 +158,6 @@ export const task: Steps<Task> = {
   T2: {
     fn: 'wait_checkpoint_ctx',
     cite: 'v20-30 wait_checkpoint_ctx: ctx = get_task_ctx(current) under task_lock (R_local); !ctx -> -EAGAIN; then do_restart: RESTART_GHOST ? do_ghost_task : do_restore_task',
-    reads: ['self.slot'],
-    writes: ['ctx.refcount'],
     run(s, self, env, i) {
       if (!self.slot) {
         self.ret = EAGAIN;
@@ -182,15 +174,12 @@ export const task: Steps<Task> = {
     cite: 'v20-30 wait_task_active: wait_event_interruptible(ctx->waitq, is_task_active || ckpt_test_error); ckpt_test_error -> return ckpt_get_error(ctx); return 0 (the wait\'s result is ignored)',
     queue: 'waitq',
     cond: (s, _self, env, i) => is_task_active(s, env, i) || ctx_use(s, 'T5').error,
-    condReads: ['ctx.activePid', 'ctx.kflags'],
     woke: (s, self) => wait_task_active_done(s, self),
     interrupted: (s, self) => wait_task_active_done(s, self),
   }),
   T5b: {
     fn: 'pre_restore_task',
     cite: 'v20-68 pre_restore_task: sigprocmask(SIG_SETMASK, all but SIGKILL and SIGSTOP) after wait_task_active',
-    reads: [],
-    writes: ['self.blocked', 'self.sigPending'],
     run(_s, self) {
       self.blocked = true;
       self.sigPending = self.fatal; // recalc_sigpending: what is pending is now blocked, but SIGKILL (a fatal signal fault) never is
@@ -200,8 +189,6 @@ export const task: Steps<Task> = {
   T6e: {
     fn: 'restore_task',
     cite: 'v20-73 do_restore_task: zombie = restore_task(ctx) (ckpt_kread aborts with ckpt_get_error once ERROR is set, v20-30 sys.c)',
-    reads: ['image', 'ctx.kflags'],
-    writes: ['image'],
     run(s, self, env, i) {
       const fault = env.restoreFault[i]!;
       if (fault >= 0 && s.fired[fault]) return out(self, EIO);
@@ -227,8 +214,6 @@ export const task: Steps<Task> = {
   T7: {
     fn: 'do_restore_task',
     cite: 'v20-68/73 do_restore_task: zombie -> post_restore_task(); ckpt_ctx_put(ctx) (R_local); do_exit(current->exit_code)',
-    reads: [],
-    writes: ['ctx.refcount', 'self.blocked'],
     run(s, self) {
       self.blocked = false;
       ckpt_ctx_put(s, 'T7 (R_local)');
@@ -245,15 +230,12 @@ export const task: Steps<Task> = {
       const ctx = ctx_use(s, 'T9');
       return ctx.success || ctx.error;
     },
-    condReads: ['ctx.kflags'],
     woke: (s, self) => out(self, ctx_use(s, 'T9').error ? s.ctx.errno : 0),
     interrupted: (s, self) => out(self, ctx_use(s, 'T9').error ? s.ctx.errno : 0),
   }),
   T11: {
     fn: 'do_restore_task',
     cite: 'v20-30 do_restore_task out: ret < 0 -> ckpt_err(ctx, ret, "task restart failed") (ckpt_set_error: the first error only)',
-    reads: ['ctx.kflags'],
-    writes: ['ctx.kflags', 'ctx.complete', 'waitq', 'ghostq'],
     run(s, self) {
       if (self.ret < 0) ckpt_set_error(s, self.ret, 'T11');
       self.pc = 'T12';
@@ -262,8 +244,6 @@ export const task: Steps<Task> = {
   T12: {
     fn: 'do_restore_task',
     cite: 'v20-68 do_restore_task out: post_restore_task(); current->flags &= ~PF_RESTARTING',
-    reads: [],
-    writes: ['self.pf', 'self.blocked'],
     run(_s, self) {
       self.blocked = false;
       self.pf = false;
@@ -273,8 +253,6 @@ export const task: Steps<Task> = {
   T13c: {
     fn: 'clear_task_ctx',
     cite: 'v20-30 do_restore_task out: clear_task_ctx(current): slot := NULL under task_lock, put (R_prep)',
-    reads: ['self.slot'],
-    writes: ['self.slot', 'ctx.refcount'],
     run(s, self) {
       const old = self.slot;
       self.slot = false;
@@ -285,8 +263,6 @@ export const task: Steps<Task> = {
   X2: {
     fn: 'exit_checkpoint',
     cite: 'v20-73 exit_checkpoint: ctx = tsk->checkpoint_ctx (not cleared); PF_RESTARTING -> BUG_ON(ctx->active_pid == -1); restore_task_done(ctx)',
-    reads: ['self.slot', 'self.pf', 'ctx.activePid'],
-    writes: [],
     run(s, self) {
       if (!self.slot) {
         self.pc = 'X3'; // do_exit calls exit_checkpoint only when tsk->checkpoint_ctx

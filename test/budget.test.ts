@@ -22,7 +22,7 @@ const CLI = join(import.meta.dirname, '..', 'bin', 'crsim.js');
 
 /** A wide model: each state takes `ms` milliseconds to expand and has 8 successors, all new. */
 function slowModel(ms: number): Model<number, Action> {
-  const act = (k: number): Action => ({ actor: k, label: `a${k}`, footprint: { reads: [], writes: [] } });
+  const act = (k: number): Action => ({ actor: k, label: `a${k}` });
   return {
     name: 'slow',
     actors: Array.from({ length: 8 }, (_x, k) => `a${k}`),
@@ -118,7 +118,7 @@ const counter: Model<number, Action> = {
   name: 'counter',
   actors: ['a', 'b'],
   init: () => 0,
-  actions: (s) => (s >= 200_000 ? [] : [0, 1].map((k) => ({ actor: k, label: `+${k + 1}`, footprint: { reads: [], writes: [] } }))),
+  actions: (s) => (s >= 200_000 ? [] : [0, 1].map((k) => ({ actor: k, label: `+${k + 1}` }))),
   next: (s, a) => s + a.actor + 1,
 };
 const multiple: Property<number, Action> = {

@@ -7,7 +7,7 @@ export function endlessTarget(): Target<number, Action> {
     name: 'endless',
     actors: ['a', 'b'],
     init: () => 0,
-    actions: () => [0, 1].map((k) => ({ actor: k, label: `+${k + 1}`, footprint: { reads: [], writes: [] } })),
+    actions: () => [0, 1].map((k) => ({ actor: k, label: `+${k + 1}` })),
     next: (s, a) => (s + a.actor + 1) % 1000,
   };
   return { model, properties: [] };

@@ -10,7 +10,7 @@ interface Grid {
   a: number;
   b: number;
 }
-const act = (actor: number): Action => ({ actor, label: actor ? 'b++' : 'a++', footprint: { reads: [], writes: [] } });
+const act = (actor: number): Action => ({ actor, label: actor ? 'b++' : 'a++' });
 const grid = (n: number, loop = false): Model<Grid> => ({
   name: 'grid',
   actors: ['A', 'B'],

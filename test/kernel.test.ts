@@ -114,7 +114,7 @@ describe('lost wake-up', () => {
     waker: string;
   }
   type A = Action & { readonly who: 'waiter' | 'waker' };
-  const act = (who: 'waiter' | 'waker', label: string): A => ({ who, actor: who === 'waiter' ? 0 : 1, label, footprint: { reads: [], writes: [] } });
+  const act = (who: 'waiter' | 'waker', label: string): A => ({ who, actor: who === 'waiter' ? 0 : 1, label });
   const waitModel = (checkFirst: boolean): Model<W, A> => ({
     name: checkFirst ? 'check-then-prepare' : 'prepare-then-check',
     actors: ['waiter', 'waker'],

@@ -23,7 +23,7 @@ const counters = (threads: number, steps: number): Model<number[]> => ({
   actors: Array.from({ length: threads }, (_, i) => `T${i}`),
   init: () => Array.from({ length: threads }, () => 0),
   actions: (s) =>
-    s.flatMap((c, actor) => (c < steps ? [{ actor, label: `step ${c + 1}`, footprint: { reads: [], writes: [`c${actor}`] } } satisfies Action] : [])),
+    s.flatMap((c, actor) => (c < steps ? [{ actor, label: `step ${c + 1}` } satisfies Action] : [])),
   next: (s, a) => s.map((c, i) => (i === a.actor ? c + 1 : c)),
 });
 

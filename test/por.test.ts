@@ -105,7 +105,7 @@ interface Counters {
   c: number[];
 }
 function counters(n: number, k: number, shared = false): Model<Counters> {
-  const act = (t: number): Action => ({ actor: t, label: `c${t}++`, footprint: { reads: [], writes: [] } });
+  const act = (t: number): Action => ({ actor: t, label: `c${t}++` });
   return {
     name: 'counters',
     actors: Array.from({ length: n }, (_, t) => `t${t}`),
@@ -156,7 +156,7 @@ describe('the reduced search', () => {
       name: 'loop',
       actors: ['t'],
       init: () => ({ x: 0 }),
-      actions: () => [{ actor: 0, label: 'x', footprint: { reads: [], writes: [] } }],
+      actions: () => [{ actor: 0, label: 'x' }],
       next: (s) => ({ x: (s.x + 1) % 3 }),
       por: { threads: 1, traced: (s) => ({ next: { x: (s.x + 1) % 3 }, footprint: [WRITE] }), guardReads: () => [], observe: () => READ },
     };
@@ -244,7 +244,7 @@ function refcount(programs: readonly (readonly Op[])[], count: number): Model<Re
     if (op === 'get') counterAdd(d.obj, 'count', 1);
     else if (op === 'put' && counterAdd(d.obj, 'count', -1) === 1) d.obj.freed = true;
   };
-  const act = (t: number): Action => ({ actor: t, label: programs[t]!.join(''), footprint: { reads: [], writes: [] } });
+  const act = (t: number): Action => ({ actor: t, label: programs[t]!.join('') });
   const enabled = (s: Ref, t: number): boolean => !s.uaf && s.pc[t]! < programs[t]!.length;
   return {
     name: 'refcount',

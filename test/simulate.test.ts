@@ -24,7 +24,7 @@ describe('restart timing classes', () => {
       parseScenario({ tasks: [{ vpid: 1, kind: 'live', imageSize: 3 }, { vpid: 2, kind: 'zombie' }], faults: [{ type: 'signal', task: 1 }] }),
     );
     const of = restartTimeClass(m.env);
-    const a = (actor: number, label: string, fault?: number) => ({ actor, label, pc: label, footprint: { reads: [], writes: [] }, ...(fault !== undefined ? { fault } : {}) });
+    const a = (actor: number, label: string, fault?: number) => ({ actor, label, pc: label, ...(fault !== undefined ? { fault } : {}) });
     expect(of(a(1, 'T1:sleep'))).toEqual({ name: 'wakeup' });
     expect(of(a(0, 'C5w:sleep'))).toEqual({ name: 'wakeup' });
     expect(of(a(1, 'T6e'))).toEqual({ name: 'restore', scale: 3 });

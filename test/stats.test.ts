@@ -5,8 +5,8 @@ import { clopperPearson, meanCI, okamotoRuns, quantile, quantileCI, runsForUpper
 
 /** Two exponential clocks race: A (rate λ1) and B (rate λ2) each take one step; "A first" has probability λ1/(λ1+λ2). */
 type S = readonly [number, number];
-const A: Action = { actor: 0, label: 'A', footprint: { reads: [], writes: [] } };
-const B: Action = { actor: 1, label: 'B', footprint: { reads: [], writes: [] } };
+const A: Action = { actor: 0, label: 'A' };
+const B: Action = { actor: 1, label: 'B' };
 const race: Model<S, Action> = {
   name: 'race',
   actors: ['A', 'B'],

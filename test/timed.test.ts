@@ -16,7 +16,7 @@ function toy(aSteps: number, bSteps: readonly ('close' | 'open' | 'noop')[]): Mo
   const acts = new Map<string, Action>();
   const act = (actor: number, label: string): Action => {
     let x = acts.get(label);
-    if (!x) acts.set(label, (x = { actor, label, footprint: { reads: [], writes: [] } }));
+    if (!x) acts.set(label, (x = { actor, label }));
     return x;
   };
   return {

@@ -19,8 +19,6 @@ export const b1: RestartVariant = {
     T7: {
       fn: 'do_restore_task',
       cite: 'mutant B1 (v17-28 zombie path): if (zombie) do_exit(current->exit_code) — no ckpt_ctx_put(ctx) of R_local',
-      reads: [],
-      writes: [],
       run(_s, self) {
         self.pc = 'X1'; // self.local stays true: the reference is never dropped
       },

@@ -29,8 +29,6 @@ export const b15: RestartVariant = {
     C5p: {
       fn: 'prepare_descendants',
       cite: 'v20-30 __prepare_descendants via walk_task_subtree: exit_state == 0 -> set_task_ctx (busy -> -EBUSY); wake_up_process; then if (nr_pids != ctx->nr_pids) return -ESRCH; atomic_set(&ctx->nr_total, nr_pids)',
-      reads: ['tasklist', 'slot[next]'],
-      writes: ['ctx.refcount', 'slot[next]', 'task[next].sched', 'ctx.nrTotal'],
       detail: (_s, self, env) => `pid ${env.vpids[env.walk[self.reg]!]}`,
       run(s, self, env) {
         const t = s.tasks[env.walk[self.reg]!]!;
@@ -63,8 +61,6 @@ export const b15: RestartVariant = {
     T6e: {
       fn: 'restore_task',
       cite: 'v20-32 do_restore_task: zombie = restore_task(ctx); zombie -> do_exit, else restore_task_done (no restore_activate_next until 73/96)',
-      reads: ['image', 'ctx.kflags'],
-      writes: ['image'],
       run(s, self, env, i) {
         const fault = env.restoreFault[i]!;
         if (fault >= 0 && s.fired[fault]) return out(self, EIO);
@@ -84,8 +80,6 @@ export const b15: RestartVariant = {
     X2: {
       fn: 'exit_checkpoint',
       cite: 'v20-30 exit_checkpoint: ctx = tsk->checkpoint_ctx; PF_RESTARTING -> BUG_ON(active_pid == -1); restore_activate_next(ctx) < 0 -> pr_warning',
-      reads: ['self.slot', 'self.pf', 'ctx.activePid'],
-      writes: [],
       run(s, self) {
         if (!self.slot) {
           self.pc = 'X3';

@@ -23,8 +23,6 @@ export const b2: RestartVariant = {
     T7: {
       fn: 'do_restore_task',
       cite: 'mutant B2: zombie -> ckpt_ctx_put(ctx) (R_local); do_exit, whose exit_checkpoint now comes first',
-      reads: [],
-      writes: ['ctx.refcount'],
       run(s, self) {
         ckpt_ctx_put(s, 'T7 (R_local)');
         self.local = false;
@@ -34,8 +32,6 @@ export const b2: RestartVariant = {
     X2: {
       fn: 'exit_checkpoint',
       cite: 'mutant B2: exit_checkpoint before exit_notify: ctx = xchg(&tsk->checkpoint_ctx, NULL); PF_RESTARTING -> BUG_ON(active_pid == -1); restore_activate_next',
-      reads: ['self.slot', 'self.pf', 'ctx.activePid'],
-      writes: ['self.slot'],
       run(s, self) {
         if (!self.slot) {
           self.pc = self.exitState === 0 ? 'X1' : 'X3';
@@ -53,8 +49,6 @@ export const b2: RestartVariant = {
     X2p: {
       fn: 'exit_checkpoint',
       cite: 'mutant B2: exit_checkpoint: ckpt_ctx_put(ctx) (R_prep); then exit_notify if it has not run',
-      reads: [],
-      writes: ['ctx.refcount'],
       run(s, self) {
         ckpt_ctx_put(s, 'X2p (R_prep)');
         self.pc = self.exitState === 0 ? 'X1' : 'X3';
@@ -63,8 +57,6 @@ export const b2: RestartVariant = {
     X1: {
       fn: 'exit_notify',
       cite: 'K-EXIT exit_notify (mutant B2: after exit_checkpoint on the zombie path)',
-      reads: ['tasklist'],
-      writes: ['tasklist', 'self.exitState'],
       enabled: (s) => !tasklist_read_held(s),
       run(_s, self) {
         self.exitState = self.exitSignal === -1 ? EXIT_DEAD : EXIT_ZOMBIE;

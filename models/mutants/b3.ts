@@ -32,8 +32,6 @@ export const b3: RestartVariant = {
     X2: {
       fn: 'exit_checkpoint',
       cite: 'mutant B3: exit_checkpoint: ctx = xchg(&tsk->checkpoint_ctx, NULL); PF_RESTARTING -> BUG_ON(active_pid == -1) only (the token already passed)',
-      reads: ['self.slot', 'self.pf', 'ctx.activePid'],
-      writes: ['self.slot'],
       run(s, self) {
         if (!self.slot) {
           self.pc = 'X3';

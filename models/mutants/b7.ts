@@ -20,8 +20,6 @@ export const b7: RestartVariant = {
     G4: {
       fn: 'do_ghost_task',
       cite: 'mutant B7: do_ghost_task: current->flags |= PF_RESTARTING; no wait on ghostq',
-      reads: [],
-      writes: ['self.pf'],
       run(_s, self) {
         self.pf = true;
         self.pc = 'G6';

@@ -28,7 +28,6 @@ export const b8: RestartVariant = {
       cite: 'SEED wait_task_active: wait_event_interruptible(ctx->waitq, is_task_active || ERROR); mutant B8: a signal leaves by T11x, skipping T10 and T12',
       queue: 'waitq',
       cond: (s, _self, env, i) => is_task_active(s, env, i) || ctx_use(s, 'T5').error,
-      condReads: ['ctx.activePid', 'ctx.kflags'],
       woke(s, self) {
         if (s.ctx.error) {
           signal_wake_up(self);
@@ -44,8 +43,6 @@ export const b8: RestartVariant = {
     T11x: {
       fn: 'do_restore_task',
       cite: 'mutant B8: out path without T10 and T12: ret < 0 && !ERROR -> restore_notify_error; wake_up_all(&ctx->waitq)',
-      reads: ['ctx.kflags'],
-      writes: ['ctx.kflags', 'ctx.complete', 'waitq'],
       run(s, self) {
         if (!ctx_use(s, 'T11x').error) {
           restore_notify_error(s, self.ret, 'T11x');

@@ -17,8 +17,6 @@ const wait = (label: string, then: string, cite: string) =>
     cite,
     queue: 'complete',
     cond: (s) => ctx_use(s, label).done > 0,
-    condReads: ['ctx.complete'],
-    writes: ['ctx.complete'],
     woke(s, self) {
       s.ctx.done--;
       self.waits++;

@@ -24,8 +24,6 @@ export const lostWakeup: RestartVariant = {
     T4: {
       fn: 'do_restore_task',
       cite: 'SEED restart.c do_restore_task: current->flags |= PF_RESTARTING',
-      reads: [],
-      writes: ['self.pf'],
       run(_s, self) {
         self.pf = true;
         self.pc = 'T5:check';
@@ -34,8 +32,6 @@ export const lostWakeup: RestartVariant = {
     'T5:check': {
       fn: 'wait_task_active',
       cite: `${cite} (condition, then signal_pending)`,
-      reads: ['ctx.activePid', 'ctx.kflags', 'self.sigPending'],
-      writes: ['self.sched', 'waitq'],
       run(s, self, env, i) {
         if (is_task_active(s, env, i) || ctx_use(s, 'T5').error) {
           finish_wait(self);
@@ -55,8 +51,6 @@ export const lostWakeup: RestartVariant = {
     'T5:prepare': {
       fn: 'wait_task_active',
       cite: `${cite} (prepare_to_wait, after the test)`,
-      reads: [],
-      writes: ['self.sched', 'waitq'],
       run(_s, self) {
         prepare_to_wait(self, 'waitq');
         self.pc = 'T5:sleep';
@@ -65,8 +59,6 @@ export const lostWakeup: RestartVariant = {
     'T5:sleep': {
       fn: 'wait_task_active',
       cite: `${cite} (schedule)`,
-      reads: ['self.sched'],
-      writes: [],
       enabled: (_s, self) => self.sched === 'RUNNING',
       run(_s, self) {
         self.pc = 'T5:check';

@@ -27,8 +27,6 @@ export const pfClearedEarly: RestartVariant = {
     T8c: {
       fn: 'do_restore_task',
       cite: 'mutant pf-cleared-early: current->flags &= ~PF_RESTARTING before wait_task_sync',
-      reads: [],
-      writes: ['self.pf'],
       run(_s, self) {
         self.pf = false;
         self.pc = prepare('T9');

@@ -25,8 +25,6 @@ export const staleCompletion: RestartVariant = {
     C1: {
       fn: 'ckpt_ctx_alloc',
       cite: 'mutant stale-completion: ckpt_ctx_alloc without init_completion(&ctx->complete): done holds a count an earlier complete() left (1)',
-      reads: [],
-      writes: ['ctx.complete'],
       run(s, self) {
         ctx_use(s, 'C1').done = 1;
         self.pc = 'C4';

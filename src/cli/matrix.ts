@@ -90,6 +90,8 @@ function* rowSteps(variant: RestartVariant, options: MatrixOptions): Generator<v
   let states = 0;
   let interrupted: string | undefined;
   for (const { code, scenario } of scenarios) {
+    // a variant that predates RESTART_GHOST cannot restart a ghost (check refuses it too)
+    if (variant.ghostStart === undefined && scenario.tasks.some((t) => t.kind === 'ghost')) continue;
     const model = buildModel(variant, scenario);
     const all = restartProperties(model);
     ids ??= all.map((p) => p.id);
@@ -215,6 +217,7 @@ export function matrixText(m: Matrix): string {
   out.push(LEGEND_CELLS, '[ ] the property a mutant declares it breaks', '');
   const w = Math.max(...m.scenarios.map((s) => s.code.length));
   out.push('scenarios, smallest first:', ...m.scenarios.map((s) => `  ${s.code.padEnd(w)}  ${s.description}`));
+  out.push('(a scenario with a ghost is run only on the models that have ghosts)');
   const missed = uncaught(m);
   if (missed.length) out.push('', `not caught: ${missed.map((r) => `${r.model} (declares ${r.breaks})`).join(', ')}`);
   const stopped = incompleteCells(m);
@@ -241,7 +244,7 @@ export function matrixMarkdown(m: Matrix): string {
     '',
     `${LEGEND_CELLS}. **Bold**: the property a mutant declares it breaks.`,
     '',
-    `Scenarios, smallest first: ${m.scenarios.map((s) => `\`${s.code}\` ${s.description}`).join(' · ')}.`,
+    `Scenarios, smallest first: ${m.scenarios.map((s) => `\`${s.code}\` ${s.description}`).join(' · ')}. A scenario with a ghost is run only on the models that have ghosts (v18-final and later).`,
   ].join('\n');
 }
 

@@ -5,14 +5,6 @@
  * touches.
  */
 
-/** What an action touches, for partial-order reduction and for readers of a trace. */
-export interface Footprint {
-  /** shared objects read, e.g. `ctx.activePid`, `slot[2]` */
-  readonly reads: readonly string[];
-  /** shared objects written */
-  readonly writes: readonly string[];
-}
-
 export interface Action {
   /** index of the actor in {@link Model.actors} */
   readonly actor: number;
@@ -20,7 +12,6 @@ export interface Action {
   readonly label: string;
   /** optional argument shown beside the label, e.g. the task a step prepares */
   readonly detail?: string;
-  readonly footprint: Footprint;
   /**
    * the thread of control the action belongs to, for partial-order reduction
    * and PCT: at most one action of a thread is enabled at a time, and a

@@ -47,15 +47,6 @@ export interface StepDef<P extends Proc> {
   readonly fn: string;
   /** the source line or spec label it implements */
   readonly cite: string;
-  /**
-   * shared objects read and written; `self` stands for the actor's own fields.
-   * Documentation for readers of a trace: partial-order reduction uses the
-   * footprint recorded when the step runs (src/kernel/footprint.ts), which needs
-   * nothing from a model but to change counters with `counterAdd` (ckpt_ctx_get
-   * and ckpt_ctx_put do; a raw `ctx.nrTotal--` is correct but commutes with nothing).
-   */
-  readonly reads: readonly string[];
-  readonly writes: readonly string[];
   /** a blocking step is enabled only when its wake condition holds */
   readonly enabled?: (s: RestartState, self: P, env: Env, i: number) => boolean;
   readonly run: StepFn<P>;
@@ -259,8 +250,6 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
   const staticFault = hasInvalidHeader(scenario) || env.missing.size > 0 || scenario.faults.some((f) => f.type === 'extra-task');
   const cache = new Map<string, RestartAction>();
 
-  const resolve = (names: readonly string[], self: string): string[] => names.map((n) => n.replace(/self/g, self));
-
   // one cache per actor, keyed by pc (and detail): actions() builds no string for most steps
   const byActor: Map<string, RestartAction>[] = [];
   function action<P extends Proc>(actor: number, pc: string, step: StepDef<P>, detail: string | undefined): RestartAction {
@@ -268,12 +257,10 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
     const key = detail === undefined ? pc : `${pc}\u0000${detail}`;
     let a = mine.get(key);
     if (!a) {
-      const self = actor === COORDINATOR ? 'coord' : `task[${actor - 1}]`;
       a = {
         actor,
         label: pc,
         pc,
-        footprint: { reads: resolve(step.reads, self), writes: resolve(step.writes, self) },
         ...(detail !== undefined ? { detail } : {}),
       };
       mine.set(key, a);
@@ -382,7 +369,6 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
           const key = `fault\u0000${k}`;
           let a = cache.get(key);
           if (!a) {
-            const target = 'task' in f ? `task[${env.vpids.indexOf(f.task)}]` : 'coord';
             a = {
               actor: envActor,
               label: faultLabel(f),
@@ -390,7 +376,6 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
               pc: 'fault',
               fault: k,
               thread: firstFaultThread + k,
-              footprint: { reads: [`${target}.sched`], writes: [`${target}.sigPending`, `${target}.sched`, `fired[${k}]`] },
             };
             cache.set(key, a);
           }

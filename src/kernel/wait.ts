@@ -18,13 +18,10 @@ export interface WaitSpec<P extends Proc> {
   readonly queue: WaitQueue;
   /** the wake condition, read at `check` */
   readonly cond: (s: Draft<RestartState>, self: Draft<P>, env: Env, i: number) => boolean;
-  readonly condReads: readonly string[];
   /** what `check` does once the condition holds (after finish_wait) */
   readonly woke: StepFn<P>;
   /** what `check` does when a signal is pending and the condition is false (after finish_wait) */
   readonly interrupted: StepFn<P>;
-  /** shared objects the continuations write */
-  readonly writes?: readonly string[];
 }
 
 export const prepare = (label: string): string => `${label}:prepare`;
@@ -35,8 +32,6 @@ export function wait_event_interruptible<P extends Proc>(w: WaitSpec<P>): Steps<
     [`${label}:prepare`]: {
       fn,
       cite: `${cite} (prepare_to_wait)`,
-      reads: [],
-      writes: ['self.sched', `${queue}`],
       run(_s, self) {
         prepare_to_wait(self, queue);
         self.pc = `${label}:check`;
@@ -45,8 +40,6 @@ export function wait_event_interruptible<P extends Proc>(w: WaitSpec<P>): Steps<
     [`${label}:check`]: {
       fn,
       cite: `${cite} (condition, then signal_pending)`,
-      reads: [...w.condReads, 'self.sigPending', 'self.sched'],
-      writes: ['self.sched', `${queue}`, ...(w.writes ?? [])],
       run(s, self, env, i) {
         if (w.cond(s, self, env, i)) {
           finish_wait(self);
@@ -62,8 +55,6 @@ export function wait_event_interruptible<P extends Proc>(w: WaitSpec<P>): Steps<
     [`${label}:sleep`]: {
       fn,
       cite: `${cite} (schedule)`,
-      reads: ['self.sched'],
-      writes: [],
       enabled: (_s, self) => self.sched === 'RUNNING',
       run(_s, self) {
         self.pc = `${label}:prepare`;
