@@ -50,8 +50,10 @@ export {
   type Placement,
   type FaultType,
 } from './arbitraries/scenario.ts';
-export { scheduleArb, runSchedule, pickIndex, type ScheduleArbOptions, type RunOptions, type ScheduleRun, type Reading } from './arbitraries/schedule.ts';
-export { RunArbitrary, shorterSchedules, replayByIdentity } from './arbitraries/shrink.ts';
+export { scheduleArb, type ScheduleArbOptions } from './arbitraries/schedule.ts';
+export { runSchedule, pickIndex, type RunOptions, type ScheduleRun, type Reading } from './engine/schedule.ts';
+export { RunArbitrary } from './arbitraries/shrink.ts';
+export { shorterSchedules, replayByIdentity } from './engine/shrink-moves.ts';
 export { explorePbt, explorePbt$, shortestCounterexample, simplerScenarios, type PbtOptions, type PbtResult, type PbtProgress } from './arbitraries/explore.ts';
 export { runArb, assertSchedule, ViolationError } from './vitest.ts';
 // traces: text, exports, replay files

@@ -19,7 +19,8 @@
 import fc from 'fast-check';
 import { restartProperties, selectProperties, type RestartProperty } from '../properties/restart.ts';
 import { scenarioArb, scenarioToInput, type ScenarioArbOptions } from './arbitraries/scenario.ts';
-import { runSchedule, scheduleArb, type Reading, type ScheduleArbOptions, type ScheduleRun } from './arbitraries/schedule.ts';
+import { scheduleArb, type ScheduleArbOptions } from './arbitraries/schedule.ts';
+import { runSchedule, type Reading, type ScheduleRun } from './engine/schedule.ts';
 import { RunArbitrary } from './arbitraries/shrink.ts';
 import { simplerScenarios } from './arbitraries/explore.ts';
 import type { Violation } from './engine/types.ts';
@@ -30,7 +31,8 @@ import { swimlane } from './trace/swimlane.ts';
 import { variantOf, type ModelSpec } from './spec.ts';
 
 export { scenarioArb, scenarioInputArb, type ScenarioArbOptions } from './arbitraries/scenario.ts';
-export { scheduleArb, runSchedule, type ScheduleArbOptions } from './arbitraries/schedule.ts';
+export { scheduleArb, type ScheduleArbOptions } from './arbitraries/schedule.ts';
+export { runSchedule } from './engine/schedule.ts';
 
 export interface AssertOptions {
   /** which properties, as `--properties` takes them (default all) */

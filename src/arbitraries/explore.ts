@@ -15,9 +15,10 @@ import { buildModel, type RestartAction, type RestartModel, type RestartVariant 
 import type { Scenario } from '../kernel/scenario.ts';
 import type { RestartState } from '../kernel/state.ts';
 import { parseScenario } from '../kernel/scenario.ts';
-import type { StepRef } from '../trace/match.ts';
+import type { StepRef } from '../engine/match.ts';
 import { scenarioArb, scenarioName, scenarioToInput, withoutTask, type ScenarioArbOptions } from './scenario.ts';
-import { runSchedule, scheduleArb, type Reading, type ScheduleArbOptions } from './schedule.ts';
+import { runSchedule, type Reading } from '../engine/schedule.ts';
+import { scheduleArb, type ScheduleArbOptions } from './schedule.ts';
 import { RunArbitrary, type SmallerScenario } from './shrink.ts';
 
 export interface PbtOptions {

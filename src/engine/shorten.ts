@@ -1,5 +1,5 @@
-import { runSchedule } from '../arbitraries/schedule.ts';
-import { shorterSchedules } from '../arbitraries/shrink.ts';
+import { runSchedule } from './schedule.ts';
+import { shorterSchedules } from './shrink-moves.ts';
 import { kindOf, kindsConflict, objectOf, type AccessKind } from './access.ts';
 import { ExhaustiveSearch } from './exhaustive.ts';
 import { replay } from './replay.ts';
@@ -84,7 +84,7 @@ export function project<S, A extends Action>(
 
 /**
  * Shortens a counterexample with the shrinking moves of `crsim explore`
- * (src/arbitraries/shrink.ts: drop an actor's steps from some point on, drop
+ * (./shrink-moves.ts: drop an actor's steps from some point on, drop
  * one step, move a preemption), taking the first shorter run each time, until
  * no move shortens it: deterministic, and each round is shorter, so it ends.
  * A depth-first search's counterexample wanders: at 8 tasks, DPOR's 187 steps

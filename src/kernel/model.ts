@@ -7,7 +7,7 @@
  */
 import type { Draft } from 'immer';
 import type { Action, Model } from '../engine/types.ts';
-import { diff, formatChange } from '../trace/diff.ts';
+import { diff, formatChange } from '../engine/diff.ts';
 import { makeCloner, readIs, Tracer } from './footprint.ts';
 import { blame, ModelError } from './model-error.ts';
 import { hasInvalidHeader, restore_task_struct, type RestoredTaskStruct } from './header.ts';

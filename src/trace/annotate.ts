@@ -8,7 +8,7 @@
 import type { Step } from '../engine/types.ts';
 import type { RestartAction, RestartModel } from '../kernel/model.ts';
 import type { Proc, RestartState } from '../kernel/state.ts';
-import { diff, formatValue, type Change } from './diff.ts';
+import { diff, formatValue, type Change } from '../engine/diff.ts';
 import { changesText } from './swimlane.ts';
 
 /** A counterexample ready to draw: the model it ran on and the states it went through. */

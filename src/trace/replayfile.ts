@@ -23,7 +23,7 @@ import type { Step, Violation } from '../engine/types.ts';
 import { buildModel, type RestartAction, type RestartModel, type RestartVariant } from '../kernel/model.ts';
 import { parseScenario, ScenarioError } from '../kernel/scenario.ts';
 import type { RestartState } from '../kernel/state.ts';
-import { findStep, stepRef, stepRefText, type StepRef } from './match.ts';
+import { findStep, stepRef, stepRefText, type StepRef } from '../engine/match.ts';
 import { changesText } from './swimlane.ts';
 import { crsimVersion, packageRoot } from '../package.ts';
 

@@ -3,7 +3,7 @@
  * the step's label in its actor's column and what it changed at the right.
  */
 import type { Action, Model, Step } from '../engine/types.ts';
-import { diff, formatChange } from './diff.ts';
+import { diff, formatChange } from '../engine/diff.ts';
 
 export interface SwimlaneOptions {
   /** the widest a column may be */

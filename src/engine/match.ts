@@ -4,7 +4,7 @@
  * step finds it again among the enabled actions this way, even when the model
  * changed the order of the actions (or added some).
  */
-import type { Action, Model } from '../engine/types.ts';
+import type { Action, Model } from './types.ts';
 
 /** What identifies a step across runs and model edits. */
 export interface StepRef {
