@@ -53,6 +53,11 @@ export interface ReplayFile {
   readonly violation: { readonly property: string; readonly title: string; readonly message: string };
   /** a run that never ends: the step where the repeating cycle starts */
   readonly cycleStart?: number;
+  /**
+   * a run cut at the search's depth bound (P9: no end seen), not a deadlock:
+   * replayed, it reproduces while something can still move
+   */
+  readonly bound?: true;
   readonly steps: readonly ReplayStep[];
   /** how the violation was found: command, strategy, seed, fast-check path… */
   readonly origin?: Readonly<Record<string, string | number>>;
@@ -145,6 +150,9 @@ export async function makeReplayFile(
   origin?: Record<string, string | number>,
 ): Promise<ReplayFile> {
   const src = await modelSource(model.variant);
+  const last = violation.steps.at(-1)?.state ?? model.init();
+  // P9 without a cycle is a deadlock (nothing can move) or a run cut at its bound (something still could)
+  const cut = violation.cycleStart === undefined && model.actions(last).length > 0 && checkEndless(model, violation.property);
   let prev = model.init();
   const steps = violation.steps.map((step) => {
     const r: ReplayStep = { ...stepRef(model, step.action), changes: changesText(model, prev, step) };
@@ -160,9 +168,15 @@ export async function makeReplayFile(
     schedule: [...violation.choices],
     violation: { property: violation.property, title: violation.title, message: violation.message },
     ...(violation.cycleStart !== undefined ? { cycleStart: violation.cycleStart } : {}),
+    ...(cut ? { bound: true as const } : {}),
     steps,
     ...(origin ? { origin } : {}),
   };
+}
+
+/** true when `id` is the property that covers runs that never end (P9). */
+function checkEndless(model: RestartModel, id: string): boolean {
+  return restartProperties(model).some((p) => p.id === id && p.coversNonTermination === true);
 }
 
 const nat = z.number().int().min(0);
@@ -176,6 +190,7 @@ const fileSchema = z
     schedule: z.array(nat),
     violation: z.object({ property: z.string().regex(/^P\d+$/, 'expected a property id such as P1'), title: z.string(), message: z.string() }),
     cycleStart: nat.optional(),
+    bound: z.literal(true).optional(),
     steps: z.array(z.object({ actor: z.string(), label: z.string(), detail: z.string().optional(), changes: z.string().optional() })),
     origin: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
     times: z.array(z.number().min(0)).optional(),
@@ -234,6 +249,7 @@ export function encodeToken(f: ReplayFile): string {
     c: f.schedule.join('.'),
     x: f.violation.property,
     ...(f.cycleStart !== undefined ? { y: f.cycleStart } : {}),
+    ...(f.bound ? { b: 1 } : {}),
   };
   return TOKEN_PREFIX + deflateRawSync(Buffer.from(JSON.stringify(compact))).toString('base64url');
 }
@@ -276,6 +292,7 @@ export function decodeToken(token: string): ReplayFile {
       schedule: c === '' ? [] : c.split('.').map(Number),
       violation: { property: compact.x, title: '', message: '' },
       ...(compact.y !== undefined ? { cycleStart: compact.y } : {}),
+      ...(compact.b === 1 ? { bound: true } : {}),
       steps: [],
     },
     'replay token',
@@ -421,9 +438,18 @@ export async function replayFile(f: ReplayFile, variant: RestartVariant): Promis
           const failure = { property: p.id, title: p.title, message: `a run that never ends: after ${steps_(f.cycleStart)}, ${steps_(n - f.cycleStart)} repeat for ever` };
           return { ...base, status: 'reproduced', violation: failure, cycleStart: f.cycleStart, summary: `reproduced: ${p.id}: ${failure.message}` };
         }
-      } else {
+      } else if (f.bound || /^no end after/.test(f.violation.message)) {
+        // files saved before `bound` existed say so in their message
         const failure = { property: p.id, title: p.title, message: `still running after ${steps_(n)} (the saved run was cut at its bound)` };
         return { ...base, status: 'reproduced', violation: failure, summary: `reproduced: ${p.id}: ${failure.message}` };
+      } else {
+        // a saved deadlock, re-judged here: something can still move, so nobody is stuck at this point
+        const movers = [...new Set(model.actions(state).map((a) => stepRefText(stepRef(model, a))))].join('; ');
+        return {
+          ...base,
+          status: 'not-reproduced',
+          summary: `no longer reproduces: all ${steps_(n)} ran, and the saved run ended in a deadlock; here ${movers} can still move (the model no longer deadlocks on this schedule)`,
+        };
       }
     }
   }
