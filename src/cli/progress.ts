@@ -85,13 +85,14 @@ export class ProgressBar {
     );
   }
 
-  /** Random walks: the runs are counted, so the ETA is known. */
-  random(stats: Stats, totalRuns: number): void {
+  /** Runs counted against a known total (random walks, PCT, timed runs), so the ETA is known. */
+  random(stats: Stats, totalRuns: number, label = 'random'): void {
     if (!this.enabled || stats.elapsedMs < this.delayMs) return;
     const rate = this.rateOf(stats.elapsedMs, stats.runs);
     const eta = rate > 0 ? duration(((totalRuns - stats.runs) / rate) * 1000) : '?';
+    const longest = stats.maxDepth > 0 ? ' │ longest {depth}' : '';
     this.show(
-      'random {bar} {percentage}% │ {value}/{total} runs │ {rate} runs/s │ longest {depth} │ {elapsed} │ ETA {left}',
+      `${label} {bar} {percentage}% │ {value}/{total} runs │ {rate} runs/s${longest} │ {elapsed} │ ETA {left}`,
       totalRuns,
       stats.runs,
       { rate: n(rate), depth: String(stats.maxDepth), elapsed: duration(stats.elapsedMs), left: eta },

@@ -368,7 +368,7 @@ export async function simulate(o: SimulateOptions, out: (s: string) => void): Pr
     const done = await lastValueFrom(
       events.pipe(
         tap((e) => {
-          if (e.type === 'progress') bar.random({ states: 0, transitions: 0, maxDepth: 0, runs: e.runs, elapsedMs: e.elapsedMs, tableBytes: 0 }, total);
+          if (e.type === 'progress') bar.random({ states: 0, transitions: 0, maxDepth: 0, runs: e.runs, elapsedMs: e.elapsedMs, tableBytes: 0 }, total, 'simulate');
         }),
         filter((e) => e.type === 'done'),
       ),
