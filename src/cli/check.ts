@@ -177,7 +177,7 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
         tap((e) => {
           if (e.type !== 'progress') return;
           if (strategy === 'exhaustive') bar.exhaustive(e.stats, e.frontier ?? 0);
-          else bar.random(e.stats, shard ? Math.ceil(((options.runs ?? 1000) - shard.index) / shard.count) : (options.runs ?? 1000));
+          else bar.random(e.stats, shard ? Math.ceil(((options.runs ?? 1000) - shard.index) / shard.count) : (options.runs ?? 1000), strategy);
         }),
         filter((e) => e.type === 'done'),
       ),
