@@ -53,11 +53,18 @@ function fromSource() {
   return ['src', 'models', 'properties'].some((d) => newest(join(root, d)) > built);
 }
 
-let main;
-if (fromSource()) {
-  (await import('tsx/esm/api')).register();
-  ({ main } = await import('../src/cli/main.ts'));
-} else {
-  ({ main } = await import('../dist/src/cli/main.js'));
+// an error before main() runs (a broken build, a missing dependency) is an internal error: exit 5, as main's own
+try {
+  let main;
+  if (fromSource()) {
+    (await import('tsx/esm/api')).register();
+    ({ main } = await import('../src/cli/main.ts'));
+  } else {
+    ({ main } = await import('../dist/src/cli/main.js'));
+  }
+  process.exitCode = await main(argv);
+} catch (e) {
+  process.stderr.write(`crsim: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+  if (argv.includes('--debug') && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  process.exitCode = 5;
 }
-process.exitCode = await main(argv);

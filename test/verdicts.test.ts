@@ -87,6 +87,16 @@ describe('verdicts that lie', () => {
     expect(new Set(Object.values(EXIT)).size).toBe(6);
   });
 
+  it('an error before main() runs (a package without its build) is exit 5 too, one line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crsim-nobuild-'));
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'crsim.js'), readFileSync(resolve('bin/crsim.js')));
+    const r = spawnSync(process.execPath, [join(dir, 'bin', 'crsim.js'), 'models'], { encoding: 'utf8' });
+    expect(r.status).toBe(5);
+    expect(r.stderr).toMatch(/^crsim: internal error: .*dist/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('input nested 100,000 levels deep is refused by a depth limit (exit 2), not a stack overflow', () => {
     const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
     const scenario = file('deep.json', `{"tasks":[{"vpid":1,"kind":"live","header":${deep}}]}`);
