@@ -34,6 +34,7 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
     .description('model checker of the linux-cr checkpoint/restart restart protocol')
     .version(crsimVersion(), '-V, --version', "print crsim's version")
     .option('--debug', 'on an internal or model error, print the stack')
+    .option('--no-typecheck', 'load a --model FILE.ts without type-checking it first')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => out(s.trimEnd()) });
   try {
@@ -42,7 +43,10 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
     // `--model FILE.ts` is imported before the command runs, so the commands resolve it synchronously
     program.hook('preAction', async (_program, action) => {
       const model = action.opts()['model'] as string | undefined;
-      if (model !== undefined) await (await import('./resolve.ts')).preloadModelFiles(model);
+      const typecheck = program.opts()['typecheck'] as boolean;
+      if (model !== undefined) await (await import('./resolve.ts')).preloadModelFiles(model, { typecheck });
+      const base = action.opts()['base'] as string | undefined; // check --base: a second model
+      if (base !== undefined) await (await import('./resolve.ts')).preloadModelFiles(base, { typecheck });
     });
     await program.parseAsync([...argv], { from: 'user' });
     return (program.getOptionValue('exitCode') as number | undefined) ?? 0;

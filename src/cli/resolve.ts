@@ -152,10 +152,20 @@ function typescriptLoader(): Promise<void> {
   return (tsx ??= import('tsx/esm/api').then((m) => void m.register()));
 }
 
-/** Loads the model files a `--model` value names (comma-separated for `crsim matrix`), so that resolveModel finds them. */
-export async function preloadModelFiles(spec: string | undefined): Promise<void> {
+/**
+ * Loads the model files a `--model` value names (comma-separated for `crsim
+ * matrix`), so that resolveModel finds them; a .ts file is type-checked first
+ * (once, here in the command's thread: workers load the file already checked).
+ */
+export async function preloadModelFiles(spec: string | undefined, o: { typecheck?: boolean } = {}): Promise<void> {
   for (const part of (spec ?? '').split(',').map((p) => p.trim())) {
-    if (part && isModelFile(part)) await loadModelFile(part);
+    if (!part || !isModelFile(part)) continue;
+    if (o.typecheck !== false && !loadedFiles.has(part) && /\.[mc]?ts$/.test(part) && existsSync(resolvePath(part))) {
+      const { typecheckModelFile } = await import('./typecheck.ts');
+      const r = typecheckModelFile(resolvePath(part));
+      if (r.note) process.stderr.write(`crsim: ${r.note}\n`);
+    }
+    await loadModelFile(part);
   }
 }
 
