@@ -57,12 +57,31 @@ export function pctBoundLine(r: Pick<Result<unknown, RestartAction>, 'pct' | 'st
   );
 }
 
+/**
+ * `(time: breadth-first 50,000 states 0.41 s, search 159 states 0.01 s, shrink 12 runs (340 states) 0.02 s,
+ * proof 3,012 states 0.10 s)`: the phases of an exhaustive check, when there is more than the search.
+ */
+export function phasesLine(r: Pick<Result<unknown, RestartAction>, 'stats'>): string | null {
+  const p = r.stats.phases;
+  if (!p || (!p.bfs && !p.shrink && !p.proof)) return null;
+  const t = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  const parts = [
+    ...(p.bfs ? [`breadth-first ${plural(p.bfs.states, 'state')} ${t(p.bfs.ms)}`] : []),
+    `search ${plural(p.search.states, 'state')} ${t(p.search.ms)}`,
+    ...(p.shrink ? [`shrink ${plural(p.shrink.runs ?? 0, 'run')} (${plural(p.shrink.states, 'state')}) ${t(p.shrink.ms)}`] : []),
+    ...(p.proof ? [`proof ${plural(p.proof.states, 'state')} ${t(p.proof.ms)}`] : []),
+  ];
+  return `  (time: ${parts.join(', ')})`;
+}
+
 export function verdictLine(r: Result<unknown, RestartAction>): string {
   const props = propertyList(r.properties);
+  const phases = phasesLine(r);
+  const split = phases ? `\n${phases}` : '';
   if (r.verdict === 'violated') {
     const v = r.violation!;
     const how = v.shortestNote ? `\n  (counterexample ${v.shortestNote})` : '';
-    return `${v.property} violated after ${plural(v.steps.length, 'step')}: ${v.message}\n  (${v.title}; ${explored(r)})${how}`;
+    return `${v.property} violated after ${plural(v.steps.length, 'step')}: ${v.message}\n  (${v.title}; ${explored(r)})${how}${split}`;
   }
   if (r.verdict === 'holds' && r.explored !== 'exhaustive') {
     // walks sample schedules: finding nothing is not a proof, so it is never said as "hold"
@@ -70,8 +89,8 @@ export function verdictLine(r: Result<unknown, RestartAction>): string {
     return `${explored(r)}; no violation of ${props} in ${plural(r.stats.runs, 'run')}${bound}`;
   }
   const verb = r.properties.length === 1 ? 'holds' : 'hold';
-  if (r.verdict === 'holds') return `${explored(r)}; ${props} ${verb}`;
-  return `incomplete: ${r.stoppedBy}; ${explored(r)}; no violation of ${props} in what was explored`;
+  if (r.verdict === 'holds') return `${explored(r)}; ${props} ${verb}${split}`;
+  return `incomplete: ${r.stoppedBy}; ${explored(r)}; no violation of ${props} in what was explored${split}`;
 }
 
 export interface JsonStep {
@@ -115,6 +134,7 @@ export function resultJson(model: RestartModel, r: Result<RestartState, RestartA
     ...(r.workers !== undefined ? { workers: r.workers } : {}),
     ...(r.shard ? { shard: r.shard } : {}),
     ...(r.reduction ? { reduction: r.reduction } : {}),
+    ...(r.stats.phases ? { phases: r.stats.phases } : {}),
     ...(r.stats.peakBytes ? { peakBytes: r.stats.peakBytes, bytesPerState: Math.round(r.stats.tableBytes / Math.max(1, r.stats.states)) } : {}),
     properties: r.properties,
     ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),

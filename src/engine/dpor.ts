@@ -6,7 +6,7 @@ import { replay } from './replay.ts';
 import type { Search, SearchOptions } from './search.ts';
 import { project, Proof, shrink } from './shorten.ts';
 import { SetTable } from './summaries.ts';
-import { threadOf, type Action, type Model, type PorSupport, type Property, type Result, type Stats, type Violation } from './types.ts';
+import { threadOf, type Action, type Model, type Phase, type PorSupport, type Property, type Result, type Stats, type Violation } from './types.ts';
 import { VisitedSet } from './visited.ts';
 
 /** An executed transition on the DFS stack: event i leaves frame i. */
@@ -31,8 +31,10 @@ interface Frame<S, A> {
   readonly state: S;
   readonly id: number;
   readonly enabled: readonly A[];
-  /** thread → index in `enabled`, or -1 */
+  /** thread → index in `enabled` of its first action, or -1 */
   readonly index: Int32Array;
+  /** the other actions of the thread being explored (a nondeterministic step's outcomes), explored before any other thread */
+  readonly alts: number[];
   /** threads to explore from here (a source set, grown by races) */
   readonly todo: number[];
   readonly queued: Uint8Array;
@@ -126,6 +128,12 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private finished: Result<S, A> | null = null;
   private rootChecked = false;
   private readonly started = Date.now();
+  /** the reduced search's own states and time, frozen when it meets a violation */
+  private searchPhase: Phase | null = null;
+  /** the shrinking's schedules, the states they visited and its time, once it ran */
+  private shrinkPhase: Phase | null = null;
+  /** the proofs' states and time (a quick one, then one of the shrunk counterexample) */
+  private readonly proofPhase: Phase = { states: 0, ms: 0 };
 
   constructor(
     private readonly model: Model<S, A>,
@@ -195,12 +203,18 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       if (depth < 0) return this.finish();
       const frame = this.stack[depth]!;
       if (frame.ev) this.undo(depth);
-      const thread = frame.todo.pop();
-      if (thread === undefined) {
-        this.pop();
-        continue;
+      // a thread explored here runs each of its actions: a nondeterministic step's outcomes, in turn
+      let choice = frame.alts.pop();
+      if (choice === undefined) {
+        const thread = frame.todo.pop();
+        if (thread === undefined) {
+          this.pop();
+          continue;
+        }
+        choice = frame.index[thread]!;
+        for (let k = frame.enabled.length - 1; k > choice; k--) if (threadOf(frame.enabled[k]!) === thread) frame.alts.push(k);
       }
-      const result = this.execute(depth, thread);
+      const result = this.execute(depth, threadOf(frame.enabled[choice]!), choice);
       if (result) return result;
       if (this.visited.size >= maxStates) this.stop(`--max-states ${maxStates} reached`);
     }
@@ -221,12 +235,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private push(state: S, id: number, sleep: Map<number, number>): Frame<S, A> {
     const enabled = this.model.actions(state);
     const index = new Int32Array(this.T).fill(-1);
-    for (let k = 0; k < enabled.length; k++) index[threadOf(enabled[k]!)] = k;
+    for (let k = enabled.length - 1; k >= 0; k--) index[threadOf(enabled[k]!)] = k;
     const frame: Frame<S, A> = {
       state,
       id,
       enabled,
       index,
+      alts: [],
       todo: [],
       queued: new Uint8Array(this.T),
       sleep,
@@ -287,9 +302,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   }
 
   /** Runs `thread` from frame i (the top); returns a result when the search ends. */
-  private execute(i: number, thread: number): Result<S, A> | null {
+  private execute(i: number, thread: number, choice: number): Result<S, A> | null {
     const frame = this.stack[i]!;
-    const choice = frame.index[thread]!;
     const action = frame.enabled[choice]!;
     const { next, footprint, counters = NONE } = this.por.traced(frame.state, action);
     this.stats.transitions++;
@@ -335,7 +349,9 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const sleep = new Map<number, number>();
     for (const [u, fu] of frame.sleep) if (u !== thread && !this.setsConflict(ev.fpSet, fu)) sleep.set(u, fu);
     for (const [u, fu] of frame.explored) if (u !== thread && !this.setsConflict(ev.fpSet, fu)) sleep.set(u, fu);
-    frame.explored.set(thread, ev.fpSet);
+    // a thread with several outcomes sleeps below a sibling only on what all of them touch
+    const done = frame.explored.get(thread);
+    frame.explored.set(thread, done === undefined ? ev.fpSet : this.sets.union(done, ev.fpSet));
 
     const [hi, lo] = fingerprint(next);
     const added = this.visited.add(hi, lo, -1, -1);
@@ -552,12 +568,20 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private updateStats(): void {
     this.stats.states = this.visited.size;
     this.stats.elapsedMs = Date.now() - this.started;
+    const search = this.searchPhase ?? { states: this.visited.size, ms: this.stats.elapsedMs };
+    const proof = { states: this.proofPhase.states + (this.proof?.run.states ?? 0), ms: this.proofPhase.ms };
+    this.stats.phases = {
+      search,
+      ...(this.shrinkPhase ? { shrink: { ...this.shrinkPhase } } : {}),
+      ...(this.searchPhase && (proof.states || proof.ms) ? { proof } : {}),
+    };
     this.stats.tableBytes = this.visited.bytes + this.status.byteLength + this.summaryOf.byteLength + this.unknownOf.byteLength + this.sleepOf.byteLength + this.sets.bytes;
     this.guard.check();
     this.stats.peakBytes = this.guard.peak;
   }
 
   private violated(failure: Failure, atEnd: boolean): Result<S, A> | null {
+    this.searchPhase = { states: this.visited.size, ms: Date.now() - this.started };
     const top = this.stack.length - 1;
     const events: Event<A>[] = [];
     for (let k = 0; k <= (atEnd ? top - 1 : top); k++) events.push(this.stack[k]!.ev!);
@@ -592,10 +616,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private prove(deadline: number): Result<S, A> | null {
     const p = this.proof!;
     this.updateStats();
+    const t0 = Date.now();
     const c = this.stopped
       ? { shortest: false as const, violation: p.run.violation, why: `not proven shortest: ${this.stopped}` }
       : p.run.work(Math.max(1, deadline - Date.now()));
+    this.proofPhase.ms += Date.now() - t0;
     if (!c) return null;
+    this.proofPhase.states += p.run.states;
     if (!c.shortest && !c.memory && p.quick && !this.stopped) {
       const v = this.shrunk(p.run.violation, p.note);
       this.proof = { run: new Proof(this.model, this.properties, v, this.proofStates, this.options.maxMemory), note: v.shortestNote!, quick: false };
@@ -612,7 +639,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
   /** The violation shrunk (src/engine/shorten.ts), with the note saying how it was found and made short. */
   private shrunk(violation: Violation<S, A>, note: string): Violation<S, A> {
-    const v = shrink(this.model, this.properties, violation);
+    this.shrinkPhase ??= { states: 0, ms: 0, runs: 0 };
+    const v = shrink(this.model, this.properties, violation, this.shrinkPhase);
     const how = v.steps.length < violation.steps.length ? `${note}, shrunk to ${v.steps.length}` : note;
     return { ...v, shortest: false, shortestNote: how };
   }

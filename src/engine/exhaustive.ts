@@ -143,6 +143,7 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
     this.stats.states = this.visited.size;
     this.stats.elapsedMs = Date.now() - this.started;
     this.stats.tableBytes = this.visited.bytes + this.edgeSrc.byteLength * 2;
+    this.stats.phases = { search: { states: this.visited.size, ms: this.stats.elapsedMs } };
     this.guard.check();
     this.stats.peakBytes = this.guard.peak;
   }

@@ -3,12 +3,14 @@ import { shorterSchedules } from './shrink-moves.ts';
 import { kindOf, kindsConflict, objectOf, type AccessKind } from './access.ts';
 import { ExhaustiveSearch } from './exhaustive.ts';
 import { replay } from './replay.ts';
-import { threadOf, type Action, type Model, type Property, type Violation } from './types.ts';
+import { threadOf, type Action, type Model, type Phase, type Property, type Violation } from './types.ts';
 
 /** A transition of a counterexample: its thread and its accesses (observations included). */
 export interface TracedStep {
   readonly thread: number;
   readonly fp: readonly number[];
+  /** the action, to tell apart the outcomes of a thread's nondeterministic step (same label, another detail) */
+  readonly action?: Action;
 }
 
 /**
@@ -72,7 +74,8 @@ export function project<S, A extends Action>(
   const choices: number[] = [];
   for (const k of kept) {
     const enabled = model.actions(state);
-    const index = enabled.findIndex((a) => threadOf(a) === steps[k]!.thread);
+    const want = steps[k]!;
+    const index = enabled.findIndex((a) => threadOf(a) === want.thread && (!want.action || (a.label === want.action.label && a.detail === want.action.detail)));
     if (index < 0) return null;
     choices.push(index);
     state = model.next(state, enabled[index]!);
@@ -94,16 +97,23 @@ export function shrink<S, A extends Action>(
   model: Model<S, A>,
   properties: readonly Property<S, A>[],
   violation: Violation<S, A>,
+  tally?: Phase,
 ): Violation<S, A> {
   if (violation.cycleStart !== undefined) return violation;
+  const t0 = Date.now();
   let best = violation;
   for (;;) {
     const next = shorterSchedules(model, properties, best.steps, best.property).next();
     if (next.done) break;
     const run = runSchedule(model, properties, next.value);
+    if (tally) {
+      tally.runs = (tally.runs ?? 0) + 1;
+      tally.states += run.steps.length; // each step a state visited, as a walk counts them
+    }
     if (run.violation?.property !== best.property || run.atBound || run.violation.steps.length >= best.steps.length) break;
     best = run.violation;
   }
+  if (tally) tally.ms += Date.now() - t0;
   return best;
 }
 
@@ -140,6 +150,11 @@ export class Proof<S, A extends Action> {
 
   get frontier(): number {
     return this.bfs?.frontier ?? 0;
+  }
+
+  /** the states the breadth-first search has stored so far */
+  get states(): number {
+    return this.bfs?.stats.states ?? 0;
   }
 
   /** Works for about `budgetMs` milliseconds; the answer once there is one. */

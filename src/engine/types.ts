@@ -14,8 +14,10 @@ export interface Action {
   readonly detail?: string;
   /**
    * the thread of control the action belongs to, for partial-order reduction
-   * and PCT: at most one action of a thread is enabled at a time, and a
-   * thread's actions happen in program order. Defaults to the actor.
+   * and PCT: a thread's actions happen in program order, and the actions of
+   * one thread enabled together are the outcomes of one nondeterministic step
+   * (the reduction explores all of them, PCT picks one at random). Defaults
+   * to the actor.
    */
   readonly thread?: number;
 }
@@ -137,6 +139,28 @@ export interface Stats {
   tableBytes: number;
   /** the largest resident memory of the process seen during the search, in bytes */
   peakBytes?: number;
+  /** exhaustive: the work split into its phases */
+  phases?: Phases;
+}
+
+/** One phase of an exhaustive check: the states it stored (or, shrinking, visited) and its time. */
+export interface Phase {
+  states: number;
+  ms: number;
+  /** shrinking: the schedules it ran */
+  runs?: number;
+}
+
+/**
+ * Where an exhaustive check's time went: a bounded breadth-first search first
+ * (`--reduction auto`), the search that gave the verdict, the shrinking of its
+ * counterexample and the breadth-first proof that it is shortest.
+ */
+export interface Phases {
+  bfs?: Phase;
+  search: Phase;
+  shrink?: Phase;
+  proof?: Phase;
 }
 
 export type Strategy = 'exhaustive' | 'random' | 'pct';

@@ -1,0 +1,63 @@
+/**
+ * Issue 14: an exhaustive check reports its phases apart, states and time of
+ * each: the search, the shrinking of its counterexample and the breadth-first
+ * proof that it is shortest (and, with `--reduction auto`, the bounded
+ * breadth-first search that runs first).
+ */
+import { describe, expect, it } from 'vitest';
+import { findVariant } from '../models/index.ts';
+import { restartProperties, selectProperties } from '../properties/restart.ts';
+import { phasesLine } from '../src/cli/verdict.ts';
+import { exploreSync } from '../src/engine/run.ts';
+import { buildModel } from '../src/kernel/model.ts';
+import { shorthandScenario } from '../src/kernel/scenario.ts';
+import { runCli } from './cli-run.ts';
+
+const target = (name: string, tasks: number, zombies: number, props = 'P1-P11') => {
+  const model = buildModel(findVariant(name)!, shorthandScenario(tasks, zombies));
+  return { model, properties: selectProperties(restartProperties(model), props) };
+};
+
+describe('the phases of an exhaustive check', () => {
+  it('dpor with a violation: the search, then the proof, each with its own states; the times add up to the whole', () => {
+    const { model, properties } = target('v18', 3, 1);
+    const r = exploreSync(model, properties, { strategy: 'exhaustive', reduction: 'dpor' });
+    expect(r.verdict).toBe('violated');
+    const p = r.stats.phases!;
+    expect(p.search.states).toBe(r.stats.states);
+    expect(p.proof!.states).toBeGreaterThan(0);
+    expect(r.violation!.shortest).toBe(true);
+    const sum = p.search.ms + (p.shrink?.ms ?? 0) + p.proof!.ms;
+    expect(sum).toBeLessThanOrEqual(r.stats.elapsedMs + 2);
+    expect(phasesLine(r)).toMatch(/^ {2}\(time: search [\d,]+ states \d+\.\d\d s, .*proof [\d,]+ states \d+\.\d\d s\)$/);
+  });
+
+  it('with no proof asked for: the shrinking is counted (runs and the states they visited), no proof', () => {
+    const { model, properties } = target('v18', 3, 1);
+    const r = exploreSync(model, properties, { strategy: 'exhaustive', reduction: 'dpor', certifyStates: 0 });
+    const p = r.stats.phases!;
+    expect(p.shrink!.runs).toBeGreaterThan(0);
+    expect(p.shrink!.states).toBeGreaterThanOrEqual(p.shrink!.runs!);
+    expect(p.proof).toBeUndefined();
+    expect(r.violation!.shortestNote).toMatch(/no proof was asked for/);
+  });
+
+  it('the plain search has one phase, and the text adds no line for it', () => {
+    const { model, properties } = target('v20', 3, 1);
+    const r = exploreSync(model, properties, { strategy: 'exhaustive' });
+    expect(r.verdict).toBe('holds');
+    expect(r.stats.phases).toEqual({ search: { states: r.stats.states, ms: r.stats.elapsedMs } });
+    expect(phasesLine(r)).toBeNull();
+  });
+
+  it('crsim check prints them, and --json carries them', async () => {
+    const text = await runCli('check', '-m', 'v18', '-t', '3', '-z', '1', '--reduction', 'dpor');
+    expect(text.code).toBe(1);
+    expect(text.out).toMatch(/\(time: search [\d,]+ states [\d.]+ s, .*proof [\d,]+ states [\d.]+ s\)/);
+    const json = await runCli('check', '-m', 'v18', '-t', '3', '-z', '1', '--reduction', 'dpor', '--json');
+    const o = JSON.parse(json.out) as { states: number; phases: { search: { states: number; ms: number }; proof: { states: number; ms: number } } };
+    expect(o.phases.search.states).toBe(o.states);
+    expect(o.phases.proof.states).toBeGreaterThan(0);
+    expect(typeof o.phases.proof.ms).toBe('number');
+  });
+});
