@@ -11,7 +11,10 @@
  * `+sig2` a signal to task 2 (with a handler), `+kill2` a fatal one, `+ign2`
  * an ignored one, `+sigC` a signal to the coordinator, `+fail1` restore_task of
  * task 1 fails, `+die1` task 1 dies inside restore_task, `+esrch2` pid 2 is
- * missing, `+extra` an extra task.
+ * missing, `+extra` an extra task. A fault may be pinned to a window:
+ * `+sig1@T5:*` fires only while task 1's next step matches `T5:*`; several
+ * labels or patterns are separated by `/` (`+sig1@T5:prepare/T5:check`).
+ * The same codes are `--scenario LL+sig2` and `--fault sig2` everywhere.
  */
 import { parseScenario, type Scenario } from '../src/kernel/scenario.ts';
 
@@ -41,6 +44,28 @@ const FAULTS: readonly { re: RegExp; json: (n: string) => object; word: (n: stri
   { re: /^extra$/, json: () => ({ type: 'extra-task' }), word: () => 'an extra task' },
 ];
 
+/** A fault's code (`sig2`, `kill1`, `sigC`, `sig1@T5:*` …) as scenario JSON and a few words; throws RangeError. */
+export function faultFromCode(code: string, where = `fault '${code}'`): { json: object; word: string } {
+  const [name, window, ...rest] = code.split('@');
+  const at = window === undefined ? undefined : window.split('/');
+  if (rest.length || at?.some((l) => l === '')) throw new RangeError(`${where}: expected one @ then labels or patterns separated by /, e.g. sig1@T5:* (got '${code}')`);
+  for (const spec of FAULTS) {
+    const m = spec.re.exec(name!);
+    if (!m) continue;
+    const json = spec.json(m[1] ?? '') as { type: string };
+    if (at && json.type !== 'signal' && json.type !== 'signal-coordinator') {
+      throw new RangeError(`${where}: only a signal (sigN, killN, ignN, sigC) takes a window @… (got '${code}')`);
+    }
+    return { json: at ? { ...json, at } : json, word: `${spec.word(m[1] ?? '')}${at ? ` at ${at.join(' / ')}` : ''}` };
+  }
+  throw new RangeError(`${where}: unknown fault '${name}' (expected sigN, killN, ignN, sigC, failN, dieN, esrchN or extra, N a task's pid)`);
+}
+
+/** Whether `text` reads as a scenario code (tasks, then +faults) rather than a file name. */
+export function isScenarioCode(text: string): boolean {
+  return /^[LZTG]+(\+[A-Za-z]+\d*(@[^+\s]+)?)*$/.test(text);
+}
+
 /**
  * Builds a scenario from its code.
  *
@@ -50,6 +75,7 @@ const FAULTS: readonly { re: RegExp; json: (n: string) => object; word: (n: stri
 export function standardScenario(code: string): StandardScenario {
   const [tree, ...faultCodes] = code.split('+');
   const letters = [...tree!];
+  if (letters.length === 0) throw new RangeError(`scenario '${code}': expected the tasks first, one letter each (L, Z, T or G), e.g. LL+sig2`);
   const tasks = letters.map((c, i) => {
     const k = KINDS[c];
     if (!k) throw new RangeError(`standard scenario '${code}': unknown task letter '${c}' (expected L, Z, T or G)`);
@@ -57,14 +83,9 @@ export function standardScenario(code: string): StandardScenario {
   });
   const words: string[] = [];
   const faults = faultCodes.map((f) => {
-    for (const spec of FAULTS) {
-      const m = spec.re.exec(f);
-      if (m) {
-        words.push(spec.word(m[1] ?? ''));
-        return spec.json(m[1] ?? '');
-      }
-    }
-    throw new RangeError(`standard scenario '${code}': unknown fault '${f}'`);
+    const { json, word } = faultFromCode(f, `scenario '${code}'`);
+    words.push(word);
+    return json;
   });
   const description = `${letters.map((c, i) => `${KINDS[c]!.word} ${i + 1}`).join(', ')}${words.length ? `; ${words.join(', ')}` : ''}`;
   return { code, description, scenario: parseScenario({ name: code, tasks, faults }, `standard scenario ${code}`) };

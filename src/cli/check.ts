@@ -55,15 +55,16 @@ const STRATEGIES: readonly Strategy[] = ['exhaustive', 'random', 'pct'];
 export function addTargetOptions(cmd: Command): Command {
   return cmd
     .option('-m, --model <name>', 'the model (see `crsim models`)', 'v18')
-    .option('-s, --scenario <file>', 'a scenario file (JSON, spec §1); default: the embedded 4-task scenario')
+    .option('-s, --scenario <file|code>', 'a scenario file (JSON, spec §1) or a code such as LL+sig2 (docs/cli.md); default: the embedded 4-task scenario')
     .option('-t, --tasks <n>', 'shorthand scenario: n tasks, a live root first')
     .option('-z, --zombies <z>', 'shorthand scenario: z of them zombies, at alternating places')
+    .option('--fault <code>', 'add a fault to the scenario, repeatable: sigN, killN, ignN, sigC, failN, dieN, esrchN, extra; a signal pinned to a window: sig1@T5:*', (v: string, acc: string[] = []) => [...acc, v])
     .option('-p, --properties <ids>', 'check only these properties, e.g. P1-P7 or P1,P2 (default: P1-P11)');
 }
 
 /** `check --help` in four groups; an option not listed here shows under the last. */
 const HELP_GROUPS: readonly [string, readonly string[]][] = [
-  ['What to check:', ['--model', '--scenario', '--tasks', '--zombies', '--properties']],
+  ['What to check:', ['--model', '--base', '--scenario', '--tasks', '--zombies', '--fault', '--properties']],
   ['How to search:', ['--strategy', '--runs', '--seed', '--depth', '--steps', '--reduction', '--workers', '--shard', '--shards']],
   ['Budgets:', ['--max-states', '--max-memory', '--max-depth', '--proof-states']],
   ['Output:', []],

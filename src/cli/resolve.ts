@@ -6,8 +6,11 @@ import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findVariant, variants } from '../../models/index.ts';
 import { restartProperties, selectProperties, type RestartProperty } from '../../properties/restart.ts';
+import { faultFromCode, isScenarioCode, standardScenario } from '../../properties/standard-scenarios.ts';
+import { scenarioToInput } from '../arbitraries/scenario.ts';
 import { JsonInputError, parseJsonInput } from '../engine/json-input.ts';
 import { buildModel, type RestartModel, type RestartVariant } from '../kernel/model.ts';
+import { unknownWindowLabel } from '../kernel/fault-window.ts';
 import { DEFAULT_SCENARIO, parseScenario, ScenarioError, shorthandScenario, type Scenario } from '../kernel/scenario.ts';
 import { setModelSource } from '../trace/replayfile.ts';
 import { intOption, UsageError } from './errors.ts';
@@ -18,6 +21,8 @@ export interface TargetOptions {
   readonly tasks?: string;
   readonly zombies?: string;
   readonly properties?: string;
+  /** `--fault CODE`, repeatable: faults added to the scenario (sig2, fail1, sig1@T5:* …) */
+  readonly fault?: readonly string[];
 }
 
 export function loadScenarioFile(file: string): Scenario {
@@ -38,10 +43,39 @@ export function loadScenarioFile(file: string): Scenario {
 }
 
 export function resolveScenario(o: TargetOptions): Scenario {
+  const base = baseScenario(o);
+  if (!o.fault?.length) return base;
+  const input = scenarioToInput(base);
+  const added = o.fault.map((code) => {
+    try {
+      return faultFromCode(code.trim(), `--fault '${code}'`).json;
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  });
+  try {
+    return parseScenario({ ...input, name: `${base.name} + ${o.fault.join(' + ')}`, faults: [...(input.faults ?? []), ...added] }, '--fault');
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** The scenario before `--fault`: a --scenario code or file, --tasks/--zombies, or the default. */
+function baseScenario(o: TargetOptions): Scenario {
   try {
     if (o.scenario !== undefined) {
       if (o.tasks !== undefined || o.zombies !== undefined) {
-        throw new UsageError('--scenario cannot be combined with --tasks/--zombies');
+        throw new UsageError('--scenario cannot be combined with --tasks/--zombies (add faults to either with --fault)');
+      }
+      // a code such as LL+sig2 unless a file of that name exists
+      if (isScenarioCode(o.scenario) && !existsSync(o.scenario)) {
+        try {
+          return standardScenario(o.scenario).scenario;
+        } catch (e) {
+          if (e instanceof RangeError) throw new UsageError(`--scenario: ${e.message}`);
+          throw e;
+        }
       }
       return loadScenarioFile(o.scenario);
     }
@@ -202,6 +236,13 @@ export function resolveModel(name: string | undefined, scenario: Scenario): Rest
  * exit at once and read as a violation of the protocol.
  */
 export function assertFits(variant: RestartVariant, scenario: Scenario, source = 'scenario'): void {
+  const unknown = unknownWindowLabel(scenario.faults, { coordinator: Object.keys(variant.coordinator), task: Object.keys(variant.task) });
+  if (unknown) {
+    const whose = scenario.faults[unknown.fault]!.type === 'signal-coordinator' ? "coordinator's" : "task's";
+    throw new UsageError(
+      `${source}: faults[${unknown.fault}].at[${unknown.entry}]: no ${whose} step of model ${variant.name} matches it; expected a label such as ${unknown.known.slice(0, 6).join(', ')}… or a pattern with * (got ${JSON.stringify(unknown.pattern)})`,
+    );
+  }
   const ghost = scenario.tasks.find((t) => t.kind === 'ghost');
   if (ghost && variant.ghostStart === undefined) {
     const with_ = variants.filter((v) => v.ghostStart !== undefined).map((v) => v.name);

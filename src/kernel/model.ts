@@ -12,6 +12,7 @@ import { makeCloner, readIs, Tracer } from './footprint.ts';
 import { blame, ModelError } from './model-error.ts';
 import { hasInvalidHeader, restore_task_struct, type RestoredTaskStruct } from './header.ts';
 import type { FaultSpec, Scenario, ScenarioTask } from './scenario.ts';
+import { inWindow } from './fault-window.ts';
 import { signal_wake_up } from './sched.ts';
 import { restartTimeClass } from './timing.ts';
 import { COORDINATOR, type Coordinator, type Proc, type RestartState, type Task } from './state.ts';
@@ -152,10 +153,10 @@ function faultEnabled(s: RestartState, f: FaultSpec, env: Env): boolean {
   switch (f.type) {
     case 'signal': {
       const t = s.tasks[env.vpids.indexOf(f.task)]!;
-      return !readIs(t, 'pc', DONE) && !readIs(t, 'pc', GONE);
+      return !readIs(t, 'pc', DONE) && !readIs(t, 'pc', GONE) && (f.at === undefined || inWindow(f, t.pc));
     }
     case 'signal-coordinator':
-      return !readIs(s.coord, 'pc', DONE);
+      return !readIs(s.coord, 'pc', DONE) && (f.at === undefined || inWindow(f, s.coord.pc));
     case 'restore-fails':
     case 'dies-in-restore': {
       // restore_task is running (T6b done, T6e not yet): at T6e it fails, or the task dies

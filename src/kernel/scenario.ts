@@ -57,9 +57,16 @@ const taskSchema = z
 export const DISPOSITIONS = ['handled', 'fatal', 'ignored'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
+/**
+ * A signal pinned to a window (issue 13): the step labels (or patterns with
+ * `*`, e.g. `T5:*`) its target may be about to run when it fires; checked
+ * against the model's steps when the model is chosen.
+ */
+const windowSchema = z.array(z.string().min(1).regex(/^[^\s]+$/, 'expected a step label or pattern such as T5:check or T5:*')).min(1).max(64);
+
 const faultSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('signal'), task: z.number().int().min(1), disposition: z.enum(DISPOSITIONS).optional() }).strict(),
-  z.object({ type: z.literal('signal-coordinator') }).strict(),
+  z.object({ type: z.literal('signal'), task: z.number().int().min(1), disposition: z.enum(DISPOSITIONS).optional(), at: windowSchema.optional() }).strict(),
+  z.object({ type: z.literal('signal-coordinator'), at: windowSchema.optional() }).strict(),
   z.object({ type: z.literal('restore-fails'), task: z.number().int().min(1) }).strict(),
   z.object({ type: z.literal('dies-in-restore'), task: z.number().int().min(1) }).strict(),
   z.object({ type: z.literal('esrch'), task: z.number().int().min(1) }).strict(),
