@@ -24,6 +24,8 @@ import { pctBoundLine, resultJson, verdictLine } from './verdict.ts';
 import { isModelFile, resolveModel, resolveProperties, resolveScenario, type TargetOptions } from './resolve.ts';
 
 export interface CheckOptions extends TargetOptions {
+  /** compare with this base model instead (crsim diff) */
+  readonly base?: string;
   readonly strategy?: string;
   readonly runs?: string;
   readonly seed?: string;
@@ -79,6 +81,7 @@ function groupHelp(cmd: Command): void {
 
 export function registerCheck(program: Command, out: (s: string) => void): void {
   const cmd = addTargetOptions(program.command('check').description('explore a model on a scenario and check P1-P11'))
+    .option('--base <name>', 'compare --model with this base (a name or a .ts file): what it breaks that the base does not, what it fixes (as crsim diff)')
     .option('--strategy <name>', 'exhaustive | random | pct (probabilistic concurrency testing)', 'exhaustive')
     .option('-r, --runs <n>', 'random, pct: how many schedules (default 1000)')
     .option('--seed <n>', 'random, pct: the seed, one seed one run (default 0)')
@@ -101,6 +104,7 @@ export function registerCheck(program: Command, out: (s: string) => void): void 
 }
 
 export async function check(o: CheckOptions, out: (s: string) => void): Promise<number> {
+  if (o.base !== undefined) return checkBase(o, out);
   const strategy = o.strategy as Strategy;
   if (!STRATEGIES.includes(strategy)) {
     throw new UsageError(`--strategy: expected one of ${STRATEGIES.join(', ')} (got '${o.strategy}')`);
@@ -251,6 +255,18 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   return EXIT[result.verdict];
 }
 
+/** `check --base`: exhaustive searches only; the options of one search alone are refused, not ignored. */
+async function checkBase(o: CheckOptions, out: (s: string) => void): Promise<number> {
+  const alone: [string, unknown][] = [
+    ['--out', o.out], ['--workers', o.workers], ['--shard', o.shard], ['--runs', o.runs], ['--seed', o.seed], ['--reduction', o.reduction], ['--max-depth', o.maxDepth], ['--depth', o.depth], ['--steps', o.steps],
+  ];
+  const given = alone.find(([, v]) => v !== undefined);
+  if (given) throw new UsageError(`${given[0]}: does not apply with --base (the comparison runs exhaustive searches, breadth first; got ${given[0]} ${String(given[1])})`);
+  if ((o.strategy ?? 'exhaustive') !== 'exhaustive') throw new UsageError(`--strategy: --base compares exhaustively (got '${o.strategy}')`);
+  const { checkAgainstBase } = await import('./diff.ts');
+  return checkAgainstBase({ ...o, base: o.base! }, out);
+}
+
 /**
  * The parallel search allocates its shared table for --max-states at once
  * (12 bytes a slot: fingerprint and first parent; a power of two with a quarter free, as SharedTable sizes
@@ -272,7 +288,8 @@ function assertTableFits(maxStates: number | undefined): void {
 
 /**
  * The partial-order reduction an exhaustive check uses: `dpor` when asked,
- * and with `auto` from 3 tasks on, where it pays (bench/RESULTS.md); none on
+ * and with `auto` from 3 tasks on a bounded plain search, then dpor
+ * (bench/RESULTS.md); none on
  * worker threads (the parallel search is the plain one).
  */
 function exhaustiveReduction(
@@ -280,7 +297,7 @@ function exhaustiveReduction(
   model: RestartModel,
   properties: readonly RestartProperty[],
   workers: number | undefined,
-): 'dpor' | undefined {
+): 'dpor' | 'auto' | undefined {
   const asked = o.reduction ?? 'auto';
   if (!['auto', 'dpor', 'none'].includes(asked)) throw new UsageError(`--reduction: expected auto, dpor or none (got '${asked}')`);
   if (asked === 'none' || (o.strategy ?? 'exhaustive') !== 'exhaustive') return undefined;
@@ -291,5 +308,6 @@ function exhaustiveReduction(
     if (why) throw new UsageError(`--reduction dpor: ${why}`);
     return 'dpor';
   }
-  return !parallel && !why && model.env.tasks.length >= 3 ? 'dpor' : undefined;
+  // auto: a bounded plain search first, then dpor (src/engine/auto.ts)
+  return !parallel && !why && model.env.tasks.length >= 3 ? 'auto' : undefined;
 }

@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   matrix: async () => (await import('./matrix.ts')).registerMatrix,
   merge: async () => (await import('./merge.ts')).registerMerge,
   simulate: async () => (await import('./simulate.ts')).registerSimulate,
+  diff: async () => (await import('./diff.ts')).registerDiff,
 };
 
 /** The commands to load for argv: the one named first; none for --version alone; all of them for help or a typo. */
