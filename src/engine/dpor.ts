@@ -1,6 +1,7 @@
 import { conflicts, conflictsAfter, conflictsInOrder, DEC, INC, kindOf, objectOf, WRITE } from './access.ts';
 import { MemoryGuard } from './budget.ts';
 import { checkEnd, checkStep, type Failure } from './evaluate.ts';
+import { ExhaustiveSearch } from './exhaustive.ts';
 import { fingerprint } from './fingerprint.ts';
 import { replay } from './replay.ts';
 import type { Search, SearchOptions } from './search.ts';
@@ -49,18 +50,22 @@ interface Frame<S, A> {
   ev: Event<A> | null;
 }
 
-export interface DporOptions extends SearchOptions {
+export interface DporOptions<S = unknown, A extends Action = Action> extends SearchOptions {
   /**
    * Which thread a new state runs first: `highest` (the last task first, the
    * coordinator last; measured best on the restart models: tasks run until they
    * block, so fewer transitions overlap) or `lowest`.
    */
   readonly porOrder?: 'highest' | 'lowest';
+  /**
+   * A plain breadth-first search of the same model and properties that ran
+   * first and stopped at its state budget (`--reduction auto`): the proof of a
+   * counterexample goes on with it.
+   */
+  readonly prelude?: ExhaustiveSearch<S, A>;
 }
 
 const NONE: readonly number[] = [];
-/** states the first, quick proof of a counterexample may store (before shrinking it) */
-const QUICK_PROOF = 100_000;
 const ON_STACK = 1;
 const FINISHED = 2;
 const NO_CLOCK = 0x7fffffff;
@@ -123,8 +128,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private readonly highest: boolean;
   private readonly guard: MemoryGuard;
   private stopped: string | null = null;
-  /** the counterexample found, while a breadth-first search proves it shortest (quick: the first, small proof) */
-  private proof: { readonly run: Proof<S, A>; readonly note: string; readonly quick: boolean } | null = null;
+  /** the counterexample found, while a breadth-first search proves it shortest */
+  private proof: { readonly run: Proof<S, A>; readonly note: string } | null = null;
   private finished: Result<S, A> | null = null;
   private rootChecked = false;
   private readonly started = Date.now();
@@ -132,13 +137,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private searchPhase: Phase | null = null;
   /** the shrinking's schedules, the states they visited and its time, once it ran */
   private shrinkPhase: Phase | null = null;
-  /** the proofs' states and time (a quick one, then one of the shrunk counterexample) */
+  /** the proof's states (beyond a prelude's) and time */
   private readonly proofPhase: Phase = { states: 0, ms: 0 };
 
   constructor(
     private readonly model: Model<S, A>,
     private readonly properties: readonly Property<S, A>[],
-    private readonly options: DporOptions = {},
+    private readonly options: DporOptions<S, A> = {},
   ) {
     const why = DporSearch.unsupported(model, properties);
     if (why) throw new Error(`partial-order reduction unavailable: ${why}`);
@@ -602,8 +607,9 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       const v = this.shrunk(violation, note);
       return this.finish({ ...v, shortestNote: `${v.shortestNote!}; not proven shortest: no proof was asked for` });
     }
-    // a shallow shortest counterexample is proven at once; else it is shrunk, and that one proven
-    this.proof = { run: new Proof(this.model, this.properties, violation, Math.min(budget, QUICK_PROOF), this.options.maxMemory), note, quick: true };
+    // Proven first, shrunk only if that fails: a breadth-first search stops at the first level with a
+    // violation whatever its depth limit, so a shorter counterexample would not make the proof cheaper
+    this.proof = { run: new Proof(this.model, this.properties, violation, budget, this.options.maxMemory, this.options.prelude), note };
     return null;
   }
 
@@ -623,18 +629,14 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.proofPhase.ms += Date.now() - t0;
     if (!c) return null;
     this.proofPhase.states += p.run.states;
-    if (!c.shortest && !c.memory && p.quick && !this.stopped) {
-      const v = this.shrunk(p.run.violation, p.note);
-      this.proof = { run: new Proof(this.model, this.properties, v, this.proofStates, this.options.maxMemory), note: v.shortestNote!, quick: false };
-      return null;
-    }
     const length = p.run.violation.steps.length;
     this.proof = null;
-    return this.finish({
-      ...c.violation,
-      shortest: c.shortest,
-      shortestNote: c.shortest ? `${p.note}; breadth-first search to depth ${length} gives the shortest` : `${p.note}; ${c.why}`,
-    });
+    if (c.shortest) return this.finish({ ...c.violation, shortest: true, shortestNote: `${p.note}; breadth-first search to depth ${length} gives the shortest` });
+    if (!c.states || this.stopped) return this.finish({ ...c.violation, shortest: false, shortestNote: `${p.note}; ${c.why}` });
+    // past the state budget: shrunk, and no shorter one exists above the level the proof reached
+    const v = this.shrunk(c.violation, p.note);
+    const why = `not proven shortest: breadth-first search to depth ${v.steps.length} needs more than ${this.proofStates.toLocaleString('en-US')} states`;
+    return this.finish({ ...v, shortestNote: `${v.shortestNote!}; ${why}` });
   }
 
   /** The violation shrunk (src/engine/shorten.ts), with the note saying how it was found and made short. */

@@ -39,6 +39,9 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
   private finished: Result<S, A> | null = null;
   private readonly started = Date.now();
   private readonly guard: MemoryGuard;
+  /** the state and depth budgets, raised by {@link resume} */
+  private maxStates: number;
+  private depthLimit: number;
 
   constructor(
     private readonly model: Model<S, A>,
@@ -47,6 +50,8 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
   ) {
     this.trackEdges = properties.some((p) => p.coversNonTermination);
     this.guard = new MemoryGuard(options.maxMemory);
+    this.maxStates = options.maxStates ?? Infinity;
+    this.depthLimit = options.depthLimit ?? Infinity;
     this.visited = new VisitedSet();
     const init = model.init();
     const [hi, lo] = fingerprint(init);
@@ -63,13 +68,27 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
     this.stopped ??= reason;
   }
 
+  /**
+   * Goes on after a stop at `--max-states` with new budgets: the states kept,
+   * the level under way resumed. A depth limit below the level under way would
+   * undo what is done: refused (false), as is a search that ended otherwise.
+   */
+  resume(budget: { readonly maxStates: number; readonly depthLimit?: number }): boolean {
+    const depthLimit = budget.depthLimit ?? Infinity;
+    if (!this.finished || !this.stopped?.startsWith('--max-states') || this.found || this.foundEnd || depthLimit < this.depth) return false;
+    this.maxStates = budget.maxStates;
+    this.depthLimit = depthLimit;
+    this.stopped = null;
+    this.finished = null;
+    return true;
+  }
+
   /** Works for about `budgetMs` milliseconds; returns the result once there is one. */
   work(budgetMs: number): Result<S, A> | null {
     if (this.finished) return this.finished;
     const deadline = Date.now() + budgetMs;
     const { model, properties, visited, stats } = this;
-    const maxStates = this.options.maxStates ?? Infinity;
-    const depthLimit = this.options.depthLimit ?? Infinity;
+    const { maxStates, depthLimit } = this;
     let tick = 0;
     for (;;) {
       if (this.cursor >= this.level.length) {

@@ -1,4 +1,5 @@
 import { Observable } from 'rxjs';
+import { AutoSearch } from './auto.ts';
 import { DporSearch } from './dpor.ts';
 import { ExhaustiveSearch } from './exhaustive.ts';
 import { PctSearch, type PctOptions } from './pct.ts';
@@ -15,9 +16,10 @@ export interface ExploreOptions extends SearchOptions, PctOptions {
   readonly strategy?: Strategy;
   /**
    * exhaustive: `dpor` (dynamic partial-order reduction, when the model records
-   * footprints and every property says what it observes) or `none`; default `none`
+   * footprints and every property says what it observes), `auto` (a bounded
+   * plain search first, then dpor: ./auto.ts) or `none`; default `none`
    */
-  readonly reduction?: 'dpor' | 'none';
+  readonly reduction?: 'dpor' | 'none' | 'auto';
   /** dpor: which thread a new state runs first */
   readonly porOrder?: 'highest' | 'lowest';
   /** how often a progress event is emitted, in milliseconds */
@@ -32,6 +34,7 @@ export function createSearch<S, A extends Action>(
   const strategy = options.strategy ?? 'exhaustive';
   if (strategy === 'exhaustive') {
     if (options.reduction === 'dpor') return new DporSearch(model, properties, options);
+    if (options.reduction === 'auto') return new AutoSearch(model, properties, options);
     return new ExhaustiveSearch(model, properties, options);
   }
   if (options.shard && (strategy === 'random' || strategy === 'pct')) return createWalkSearch(model, properties, { ...options, strategy });

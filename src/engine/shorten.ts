@@ -123,6 +123,8 @@ export type Certified<S, A extends Action> =
       readonly shortest: false;
       readonly violation: Violation<S, A>;
       readonly why: string;
+      /** stopped by its state budget */
+      readonly states?: boolean;
       /** stopped by memory (`--max-memory`, the heap): a larger proof would stop too */
       readonly memory?: boolean;
     };
@@ -135,26 +137,37 @@ export type Certified<S, A extends Action> =
  * It works in slices, so that a caller can report progress and stop it.
  */
 export class Proof<S, A extends Action> {
-  private readonly bfs: ExhaustiveSearch<S, A> | null;
+  /** the breadth-first search, which a later proof (of a shorter counterexample) may go on with */
+  readonly bfs: ExhaustiveSearch<S, A> | null;
+  private readonly states0: number;
 
+  /**
+   * `from`: a breadth-first search of the same model and properties stopped
+   * by its state budget (an earlier proof's, or the bounded one of
+   * `--reduction auto`), resumed rather than started again when it can be.
+   */
   constructor(
     model: Model<S, A>,
     properties: readonly Property<S, A>[],
     readonly violation: Violation<S, A>,
     private readonly maxStates: number,
     maxMemory?: number,
+    from?: ExhaustiveSearch<S, A> | null,
   ) {
     const budget = { maxStates, depthLimit: violation.steps.length, ...(maxMemory !== undefined ? { maxMemory } : {}) };
-    this.bfs = violation.cycleStart === undefined ? new ExhaustiveSearch(model, properties, budget) : null;
+    if (violation.cycleStart !== undefined) this.bfs = null;
+    else if (from?.resume(budget)) this.bfs = from;
+    else this.bfs = new ExhaustiveSearch(model, properties, budget);
+    this.states0 = from && this.bfs === from ? from.stats.states : 0;
+  }
+
+  /** the states this proof has added to its breadth-first search so far */
+  get states(): number {
+    return (this.bfs?.stats.states ?? 0) - this.states0;
   }
 
   get frontier(): number {
     return this.bfs?.frontier ?? 0;
-  }
-
-  /** the states the breadth-first search has stored so far */
-  get states(): number {
-    return this.bfs?.stats.states ?? 0;
   }
 
   /** Works for about `budgetMs` milliseconds; the answer once there is one. */
@@ -168,7 +181,7 @@ export class Proof<S, A extends Action> {
     const stop = r.stoppedBy ?? '';
     if (stop.startsWith('depth')) return { shortest: false, violation, why: 'internal: breadth-first search found no violation within its length' };
     if (stop.startsWith('--max-states')) {
-      return { shortest: false, violation, why: `not proven shortest: breadth-first search to depth ${length} needs more than ${this.maxStates.toLocaleString('en-US')} states` };
+      return { shortest: false, violation, states: true, why: `not proven shortest: breadth-first search to depth ${length} needs more than ${this.maxStates.toLocaleString('en-US')} states` };
     }
     return { shortest: false, violation, why: `not proven shortest: ${stop}`, memory: true };
   }
