@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import { STANDARD_SCENARIOS, standardScenario, type StandardScenario } from '../../properties/standard-scenarios.ts';
 import { selectProperties, restartProperties, type RestartProperty } from '../../properties/restart.ts';
-import { differentialModel, differentialProperty } from '../engine/differential.ts';
+import { differentialModel, differentialProperty, sharedOnSteps } from '../engine/differential.ts';
 import { exploreSync } from '../engine/run.ts';
 import type { Result, Step } from '../engine/types.ts';
 import type { RestartAction, RestartModel, RestartVariant } from '../kernel/model.ts';
@@ -87,7 +87,10 @@ export function diffScenario(variant: RestartVariant, base: RestartVariant, code
     if (va && !vb) out.push(found('new', a, va));
     else if (vb && !va) out.push(found('fixed', b, vb));
     else if (va && vb) {
-      out.push({ kind: 'inherited', scenario: code, property: id, message: va.message, lengths: { variant: va.steps.length, base: vb.steps.length } });
+      // shared: the base, on the variant's shortest violation's steps, violates it too
+      if (sharedOnSteps(a, b, [pb!], va.steps.map((s) => s.action), id)) {
+        out.push({ kind: 'inherited', scenario: code, property: id, message: va.message, lengths: { variant: va.steps.length, base: vb.steps.length } });
+      }
       for (const [kind, x, y] of [['new', a, b], ['fixed', b, a]] as const) {
         const d = differential(x, y, id, o);
         if (d.verdict === 'incomplete') out.push({ kind: 'stopped', scenario: code, property: id, message: `${kind}: ${d.stoppedBy ?? 'stopped'}` });
@@ -125,7 +128,7 @@ function findingLines(f: DiffFinding, a: string, b: string, trace: boolean): str
     `  ${where}: ${f.steps} steps — ${f.message}${f.differential ? ` (${other} violates ${f.property} too, but not on these steps)` : ''}`,
     `    schedule: ${f.schedule!.join(' ')}`,
   ];
-  if (trace && f.trace) lines.push('', ...swimlane(f.trace.model, f.trace.model.init(), f.trace.steps).split('\n').map((l) => `    ${l}`), '');
+  if (trace && f.trace) lines.push('', ...swimlane(f.trace.model, f.trace.model.init(), f.trace.steps).split('\n').map((l) => `    ${l}`.trimEnd()));
   return lines;
 }
 
@@ -139,7 +142,7 @@ export function diffText(findings: readonly DiffFinding[], a: string, b: string,
   return [
     ...section('new', `new in ${a} (${b} does not have them on these steps)`),
     ...section('fixed', `fixed by ${a} (violated in ${b}, not in ${a} on these steps)`),
-    ...section('inherited', `inherited (violated in both, shortest of each)`),
+    ...section('inherited', `inherited (violated in both on the same steps; shortest of each)`),
     ...section('stopped', 'not decided (--max-states)'),
   ];
 }
@@ -215,7 +218,7 @@ async function report(
   if (o.json) {
     out(JSON.stringify({ variant: a, base: b, scenarios: scenarios.map((s) => s.code), properties: ids, findings: findings.map(findingJson) }, null, 2));
   } else {
-    out(`${a} against base ${b} · ${scenarios.length === 1 ? `scenario ${scenarios[0]!.code}` : `${scenarios.length} scenarios`} · ${ids.length} properties · ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    out(`${a} against base ${b} · ${scenarios.length === 1 ? `scenario ${scenarios[0]!.code}` : `${scenarios.length} scenarios`} · ${ids.length === 1 ? ids[0] : `${ids.length} properties`} · ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     out(diffText(findings, a, b, trace).join('\n'));
   }
   return diffExit(findings);

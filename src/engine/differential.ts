@@ -90,3 +90,22 @@ export function differentialProperty<S, A extends Action, T, B extends Action>(
       : {}),
   };
 }
+
+/**
+ * Whether the base, run on the variant's steps (matched by identity), violates
+ * `id` by their end too: the variant's violation on these steps is then shared.
+ */
+export function sharedOnSteps<S, A extends Action, T, B extends Action>(
+  variant: Model<S, A>,
+  base: Model<T, B>,
+  baseProperties: readonly Property<T, B>[],
+  actions: readonly A[],
+  id: string,
+): boolean {
+  const product = differentialModel(variant, base, baseProperties);
+  let s = product.init();
+  for (const a of actions) s = product.next(s, a);
+  if (s.bv.includes(id)) return true;
+  const p = baseProperties.find((q) => q.id === id);
+  return s.b !== null && base.actions(s.b).length === 0 && variant.actions(s.v).length === 0 && p?.onEnd?.(s.b) != null;
+}
