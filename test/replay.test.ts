@@ -133,3 +133,30 @@ describe('replay files', () => {
     expect(r.err).toContain("the file's model 'v99' is not in this build");
   });
 });
+
+describe('replay files of a model file (issue 13)', () => {
+  // a replay file is shared like a token: the model file it was saved from is named, never loaded from there
+  const root = new URL('..', import.meta.url).pathname;
+  it('without --model: exit 2, naming the model file and the exact command that replays it', async () => {
+    const model = join(dir, 'my-b2.ts');
+    writeFileSync(model, `import { b2 } from '${root}models/mutants/b2.ts';\nexport default { ...b2, name: 'my-b2' };\n`);
+    const out = join(dir, 'my-b2.json');
+    expect((await runCli('check', '--model', model, '-t', '3', '-z', '1', '-p', 'P2', '--out', out)).code).toBe(1);
+    const f = readReplay(out);
+    expect(f.model.name).toBe('my-b2');
+    const r = await runCli('replay', out);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`was saved from the model file ${f.model.source}; crsim never loads code named by a replay file or token`);
+    const command = /run: crsim (replay .*)$/m.exec(r.err)![1]!.split(' ');
+    const again = await runCli(...command);
+    expect(again.code).toBe(1);
+    expect(again.out).toContain('reproduced: P2');
+  });
+
+  it('--model naming another model on purpose: said plainly', async () => {
+    const r = await runCli('replay', cex, '--model', 'v18');
+    expect(r.out).toContain('note: replaying on v18 as --model asked, not on mutant:B2, the model the file was saved from');
+    const same = await runCli('replay', cex, '--model', 'mutant:B2');
+    expect(same.out).not.toContain('as --model asked');
+  });
+});

@@ -21,6 +21,7 @@ import {
 import { swimlane } from '../trace/swimlane.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { findVariant } from '../../models/index.ts';
 import { isModelFile, registered, resolveVariant } from './resolve.ts';
 
 /** Writes a violation to `path` as a replay file; returns the file and its token. */
@@ -48,10 +49,16 @@ export function savedLines(path: string, saved: { file: string; token: string } 
  * among the built-in models only, never imported as code; a model file runs
  * only when the user names it with `--model`.
  */
-export async function variantFor(f: ReplayFile, model: string | undefined): Promise<RestartVariant> {
+export async function variantFor(f: ReplayFile, model: string | undefined, fileArg = 'FILE'): Promise<RestartVariant> {
   if (model === undefined && isModelFile(f.model.name)) {
     throw new UsageError(
       `model: '${f.model.name}' names a file, and crsim never runs code named by a replay file or token; expected a built-in model (crsim models), or pass --model FILE.ts to replay on a model file you trust`,
+    );
+  }
+  if (model === undefined && !findVariant(f.model.name) && f.model.source !== undefined && !f.model.source.startsWith('models/')) {
+    // saved from a model file: its path is in the file, but a replay file is shared like a token, so it is not loaded from there
+    throw new UsageError(
+      `model: '${f.model.name}' was saved from the model file ${f.model.source}; crsim never loads code named by a replay file or token. If you trust that file, run: crsim replay ${fileArg} --model ${f.model.source}`,
     );
   }
   try {
@@ -78,9 +85,14 @@ export function load(fileOrToken: string): ReplayFile {
 
 export async function replayOutcome(fileOrToken: string, model?: string): Promise<{ file: ReplayFile; outcome: ReplayOutcome }> {
   const file = load(fileOrToken);
-  const variant = await variantFor(file, model);
+  const variant = await variantFor(file, model, fileOrToken.length > 60 ? 'FILE' : fileOrToken);
   try {
-    return { file, outcome: await replayFile(file, variant) };
+    const outcome = await replayFile(file, variant);
+    if (model !== undefined && variant.name !== file.model.name) {
+      // said plainly: the verdict is about another model than the one that found the violation
+      return { file, outcome: { ...outcome, notes: [`replaying on ${variant.name} as --model asked, not on ${file.model.name}, the model the file was saved from`, ...outcome.notes] } };
+    }
+    return { file, outcome };
   } catch (e) {
     if (e instanceof ReplayFileError) throw new UsageError(e.message);
     throw e;

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { register as registerHooks } from 'node:module';
-import { basename, dirname, resolve as resolvePath } from 'node:path';
+import { basename, dirname, relative, resolve as resolvePath, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findVariant, variants } from '../../models/index.ts';
 import { restartProperties, selectProperties, type RestartProperty } from '../../properties/restart.ts';
@@ -169,8 +169,8 @@ export async function loadModelFile(spec: string): Promise<RestartVariant> {
     }
     variant = named[0]!;
   }
-  // replay files of this model record the file's own hash and path
-  setModelSource(variant, { hash: fileHash(file), source: basename(file) });
+  // replay files of this model record the file's own hash and its path from here, for the `--model PATH` replay asks for
+  setModelSource(variant, { hash: fileHash(file), source: relative(process.cwd(), file).split(sep).join('/') || basename(file) });
   loadedFiles.set(spec, variant);
   return variant;
 }
