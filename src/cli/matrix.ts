@@ -142,6 +142,82 @@ function* rowSteps(variant: RestartVariant, options: MatrixOptions): Generator<v
   };
 }
 
+/** `crsim matrix --grid`: one model, every scenario × property; a cell's steps are the shortest on that scenario. */
+export interface GridRow {
+  readonly model: string;
+  readonly breaks?: string;
+  /** by scenario code, then property id; a scenario the model cannot run (a ghost) is absent */
+  readonly cells: Readonly<Record<string, Readonly<Record<string, Cell>>>>;
+  readonly interrupted?: string;
+}
+
+/**
+ * A grid row: per scenario, one exhaustive run of every property still open
+ * on it, repeated without each property it finds violated (as a matrix row,
+ * but no scenario inherits another's verdicts).
+ */
+export async function gridRowAsync(variant: RestartVariant, options: MatrixOptions = {}): Promise<GridRow> {
+  const scenarios = options.scenarios ?? STANDARD_SCENARIOS;
+  const cells: Record<string, Record<string, Cell>> = {};
+  let interrupted: string | undefined;
+  for (const { code, scenario } of scenarios) {
+    if (variant.ghostStart === undefined && scenario.tasks.some((t) => t.kind === 'ghost')) continue;
+    const model = buildModel(variant, scenario);
+    const all = restartProperties(model);
+    const mine: Record<string, Cell> = (cells[code] = {});
+    for (;;) {
+      const open = all.filter((p) => !mine[p.id]);
+      if (open.length === 0) break;
+      if (interrupted) {
+        for (const p of open) mine[p.id] = { verdict: 'incomplete', stoppedOn: code };
+        break;
+      }
+      const search = createSearch(model, open, options.maxStates !== undefined ? { maxStates: options.maxStates } : {});
+      let r;
+      while (!(r = search.work(100))) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const why = options.stop?.();
+        if (why) search.stop((interrupted = why));
+      }
+      interrupted ??= options.stop?.() ?? undefined;
+      if (r.verdict === 'violated') {
+        const v = r.violation!;
+        mine[v.property] = { verdict: 'violated', scenario: code, steps: v.steps.length, message: v.message, schedule: v.choices };
+        continue;
+      }
+      for (const p of open) mine[p.id] = r.verdict === 'incomplete' ? { verdict: 'incomplete', stoppedOn: code } : { verdict: 'holds' };
+      break;
+    }
+  }
+  return { model: variant.name, ...(variant.breaks ? { breaks: variant.breaks } : {}), cells, ...(interrupted ? { interrupted } : {}) };
+}
+
+/** A grid cell: `✓`, `✗n` (shortest counterexample on this scenario), `?`. */
+function gridCellText(c: Cell | undefined): string {
+  if (!c) return '';
+  return c.verdict === 'holds' ? '✓' : c.verdict === 'violated' ? `✗${c.steps}` : '?';
+}
+
+export function gridText(rows: readonly GridRow[], properties: readonly string[]): string {
+  const out: string[] = [];
+  for (const r of rows) {
+    const head = ['scenario', ...properties.map((id) => (id === r.breaks ? `[${id}]` : id))];
+    const body = Object.entries(r.cells).map(([code, cells]) => [code, ...properties.map((id) => gridCellText(cells[id]))]);
+    const widths = head.map((h, k) => Math.max(h.length, ...body.map((row) => row[k]!.length)));
+    const line = (row: string[]): string => row.map((c, k) => c.padEnd(widths[k]!)).join('  ').trimEnd();
+    out.push(`${r.model}${r.breaks ? ` (declares ${r.breaks})` : ''}`, line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line), '');
+  }
+  out.push('✓ holds on the scenario · ✗n violated, shortest counterexample n steps on that scenario · ? stopped (--max-states or Ctrl-C)');
+  return out.join('\n');
+}
+
+/** 1 when a mutant's declared property holds on every scenario of its grid, else 3 when a cell is undecided, else 0. */
+export function gridExit(rows: readonly GridRow[]): number {
+  const missed = rows.some((r) => r.breaks && Object.values(r.cells).every((c) => c[r.breaks!]?.verdict === 'holds'));
+  const undecided = rows.some((r) => Object.values(r.cells).some((c) => Object.values(c).some((x) => x.verdict === 'incomplete')));
+  return missed ? EXIT.violated : undecided ? EXIT.incomplete : EXIT.holds;
+}
+
 /**
  * The matrix of the given variants (default: the registry) on the standard scenarios.
  *
@@ -273,6 +349,7 @@ export interface MatrixCliOptions {
   readonly md?: boolean;
   readonly json?: boolean;
   readonly readme?: string;
+  readonly grid?: boolean;
 }
 
 export function registerMatrix(program: Command, out: (s: string) => void): void {
@@ -282,6 +359,7 @@ export function registerMatrix(program: Command, out: (s: string) => void): void
     .option('-m, --model <names>', 'only these models, comma-separated (names or .ts files); default: every registered model')
     .option('--scenarios <codes>', 'comma-separated scenario codes instead of the standard set, e.g. LZL,LL+sig2')
     .option('--max-states <n>', 'stop a run after this many distinct states (the cell shows ?)')
+    .option('--grid', 'every scenario × property cell, one table per model (not only the first scenario that fails)')
     .option('--md', 'print the markdown table (the README block)')
     .option('--json', 'print JSON: every cell with its message and schedule')
     .option('--readme <file>', 'rewrite the block between the matrix markers in this file')
@@ -306,6 +384,23 @@ export async function matrix(o: MatrixCliOptions, out: (s: string) => void): Pro
   let interrupted: string | null = null;
   const onSigint = (): void => void (interrupted = 'interrupted (Ctrl-C)');
   process.once('SIGINT', onSigint);
+  if (o.grid) {
+    if (o.md || o.readme) throw new UsageError(`${o.md ? '--md' : '--readme'}: applies to the matrix, not --grid (--grid prints text or --json)`);
+    try {
+      const rows: GridRow[] = [];
+      for (const v of chosen) {
+        const row = await gridRowAsync(v, { ...(scenarios ? { scenarios } : {}), ...(maxStates !== undefined ? { maxStates } : {}), stop: () => interrupted });
+        rows.push(row);
+        if (row.interrupted) break;
+      }
+      const ids = restartProperties(buildModel(chosen[0]!, (scenarios ?? STANDARD_SCENARIOS)[0]!.scenario)).map((p) => p.id);
+      if (o.json) out(JSON.stringify({ properties: ids, grid: rows }, null, 2));
+      else out(gridText(rows, ids));
+      return rows.some((r) => r.interrupted) ? EXIT.incomplete : gridExit(rows);
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  }
   let m: Matrix;
   try {
     m = await computeMatrixAsync(chosen, {
