@@ -28,7 +28,7 @@
  */
 import { ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
 import { complete } from '../src/kernel/completion.ts';
-import type { RestartVariant, StepFn, Steps } from '../src/kernel/model.ts';
+import { withRoles, type RestartVariant, type StepFn, type Steps } from '../src/kernel/model.ts';
 import { wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
 import { EAGAIN, EBUSY, ERESTARTSYS, ESRCH, type Coordinator, type Proc, type RestartState, type Task } from '../src/kernel/state.ts';
 import { prepare } from '../src/kernel/wait.ts';
@@ -127,19 +127,21 @@ export const task: Steps<Task> = {
     },
   },
   T7: {
+    roles: ['pfSection'],
     fn: 'do_restore_task',
     cite: 'v17-28 do_restore_task: if (ret) do_exit(current->exit_code) — no ckpt_ctx_put(ctx) of R_local (B1)',
     run(_s, self) {
       self.pc = 'X1'; // self.local stays true: the reference is never dropped
     },
   },
-  ...ckpt_activate_next<Task>(
+  ...withRoles(ckpt_activate_next<Task>(
     'T8a',
     'the token holder, i -> i+1',
     (_s, self) => void (self.pc = prepare('T9')),
     (_s, self) => out(self, ESRCH),
-  ),
+  ), 'activating', 'pfSection'),
   T11n: {
+    roles: ['pfSection'],
     fn: 'do_restore_task',
     cite: 'v17-26 do_restore_task out: /* if we\'re first to fail - notify others */ { ckpt_notify_error(ctx); wake_up_all(&ctx->waitq); }',
     run(s, self) {
@@ -149,6 +151,7 @@ export const task: Steps<Task> = {
     },
   },
   X2: {
+    roles: ['exitPath'],
     fn: 'exit_checkpoint',
     cite: 'v17-28 exit_checkpoint: ctx = tsk->checkpoint_ctx; tsk->checkpoint_ctx = NULL; PF_RESTARTING -> ckpt_activate_next (no BUG_ON)',
     run(_s, self) {
@@ -160,12 +163,12 @@ export const task: Steps<Task> = {
       self.pc = self.pf ? 'X2a1' : 'X2p';
     },
   },
-  ...ckpt_activate_next<Task>(
+  ...withRoles(ckpt_activate_next<Task>(
     'X2a',
     'a zombie, from do_exit',
     (_s, self) => void (self.pc = 'X2p'),
     (_s, self) => void (self.pc = 'X2p'), // pr_warning("c/r: [%d] failed zombie exit")
-  ),
+  ), 'exitPath'),
   X2p: {
     ...v18.task.X2p!,
     cite: 'v17-28 exit_checkpoint: ckpt_ctx_put(ctx) (R_prep)',

@@ -42,7 +42,7 @@
 import { counterAdd, readIs } from '../src/kernel/footprint.ts';
 import { BUG_ON, ckpt_ctx_get, ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
 import { complete } from '../src/kernel/completion.ts';
-import type { Env, RestartVariant, StepFn, Steps } from '../src/kernel/model.ts';
+import { withRoles, type Env, type RestartVariant, type StepFn, type Steps } from '../src/kernel/model.ts';
 import { wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
 import { EAGAIN, ESRCH, EIO, type Coordinator, type Proc, type RestartState, type Task } from '../src/kernel/state.ts';
 import { prepare, wait_event_interruptible } from '../src/kernel/wait.ts';
@@ -212,6 +212,7 @@ export const task: Steps<Task> = {
     },
   },
   T6e: {
+    roles: ['inRestore', 'pfSection'],
     fn: 'restore_task',
     cite: 'v18-73 do_restore_task: zombie = restore_task(ctx); zombie < 0 -> out; then restore_activate_next for live tasks and zombies alike',
     run(s, self, env, i) {
@@ -227,13 +228,14 @@ export const task: Steps<Task> = {
       self.pc = 'T8a1';
     },
   },
-  ...restore_activate_next<Task>(
+  ...withRoles(restore_activate_next<Task>(
     'T8a',
     'the token holder, i -> i+1; a zombie before do_exit',
     (_s, self) => void (self.pc = self.zombie ? 'T7' : 'T8d'),
     (_s, self) => out(self, ESRCH),
-  ),
+  ), 'activating', 'pfSection'),
   T8d: {
+    roles: ['pfSection'],
     fn: 'restore_task_done',
     cite: 'v18-73 do_restore_task: restore_task_done(ctx) before wait_task_sync',
     run(s, self) {
@@ -242,6 +244,7 @@ export const task: Steps<Task> = {
     },
   },
   T11n: {
+    roles: ['pfSection'],
     fn: 'do_restore_task',
     cite: 'v18-73 do_restore_task out: ret < 0 && !ckpt_test_ctx_error (T11, v18\'s) -> restore_notify_error; wake_up_all(&ctx->waitq); wake_up_all(&ctx->ghostq)',
     run(s, self) {
@@ -252,6 +255,7 @@ export const task: Steps<Task> = {
     },
   },
   X2: {
+    roles: ['exitPath'],
     fn: 'exit_checkpoint',
     cite: 'v18-73 exit_checkpoint: ctx = xchg(&tsk->checkpoint_ctx, NULL); PF_RESTARTING -> BUG_ON(ctx->active_pid == -1); restore_task_done(ctx)',
     run(s, self) {
@@ -269,6 +273,7 @@ export const task: Steps<Task> = {
     },
   },
   X2d: {
+    roles: ['exitPath'],
     fn: 'exit_checkpoint',
     cite: 'v18-73 exit_checkpoint: restore_task_done(ctx) ("we only report done after we really become zombie")',
     run(s, self) {

@@ -20,7 +20,7 @@
 import { BUG_ON, ckpt_ctx_get, ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
 import { complete, init_completion } from '../src/kernel/completion.ts';
 import { readIs } from '../src/kernel/footprint.ts';
-import { DONE, GONE, type Env, type RestartVariant, type StepFn, type Steps } from '../src/kernel/model.ts';
+import { DONE, GONE, withRoles, type Env, type RestartVariant, type StepFn, type Steps } from '../src/kernel/model.ts';
 import { signal_wake_up, wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
 import {
   EAGAIN,
@@ -303,6 +303,7 @@ export const task: Steps<Task> = {
   },
   ...wait_event_interruptible<Task>({
     label: 'T5',
+    roles: ['pfSection'],
     fn: 'wait_task_active',
     cite: 'SEED restart.c wait_task_active: wait_event_interruptible(ctx->waitq, is_task_active || ckpt_test_ctx_error); ERROR -> force_sig(SIGKILL), -EBUSY',
     queue: 'waitq',
@@ -317,6 +318,7 @@ export const task: Steps<Task> = {
     interrupted: (_s, self) => out(self, ERESTARTSYS),
   }),
   T6b: {
+    roles: ['pfSection'],
     fn: 'restore_task',
     cite: 'v17-26 do_restore_task: ret = restore_task(ctx) begins (reads this task\'s records from the image)',
     run(_s, self) {
@@ -324,6 +326,7 @@ export const task: Steps<Task> = {
     },
   },
   T6e: {
+    roles: ['inRestore', 'pfSection'],
     fn: 'restore_task',
     cite: 'SEED process.c restore_task -> restore_task_struct: -EINVAL, 0, or 1 for a zombie',
     run(s, self, env, i) {
@@ -342,6 +345,7 @@ export const task: Steps<Task> = {
     },
   },
   T7: {
+    roles: ['pfSection'],
     fn: 'do_restore_task',
     cite: 'SEED restart.c do_restore_task: zombie -> ckpt_ctx_put(ctx) (R_local); do_exit(current->exit_code)',
     run(s, self) {
@@ -350,14 +354,19 @@ export const task: Steps<Task> = {
       self.pc = 'X1';
     },
   },
-  ...restore_activate_next<Task>(
-    'T8a',
-    'the token holder, i -> i+1',
-    (_s, self) => void (self.pc = prepare('T9')),
-    (_s, self) => out(self, ESRCH),
+  ...withRoles(
+    restore_activate_next<Task>(
+      'T8a',
+      'the token holder, i -> i+1',
+      (_s, self) => void (self.pc = prepare('T9')),
+      (_s, self) => out(self, ESRCH),
+    ),
+    'activating',
+    'pfSection',
   ),
   ...wait_event_interruptible<Task>({
     label: 'T9',
+    roles: ['pfSection'],
     fn: 'wait_task_sync',
     cite: 'v17-26 wait_task_sync: wait_event_interruptible(ctx->waitq, ckpt_test_ctx_complete) (result ignored); ERROR -> force_sig(SIGKILL), -EBUSY',
     queue: 'waitq',
@@ -369,6 +378,7 @@ export const task: Steps<Task> = {
     interrupted: (s, self) => wait_task_sync_done(s, self), // the wait's result is ignored (B6)
   }),
   T10: {
+    roles: ['pfSection'],
     fn: 'do_restore_task',
     cite: 'v17-26 do_restore_task out: old = xchg(&current->checkpoint_ctx, NULL); put(old) (R_prep)',
     run(s, self) {
@@ -379,6 +389,7 @@ export const task: Steps<Task> = {
     },
   },
   T11: {
+    roles: ['pfSection'],
     fn: 'do_restore_task',
     cite: 'SEED restart.c do_restore_task out: if (ret < 0 && !ckpt_test_ctx_error(ctx)) — the test, under no lock',
     run(s, self) {
@@ -387,6 +398,7 @@ export const task: Steps<Task> = {
     },
   },
   T11n: {
+    roles: ['pfSection'],
     fn: 'do_restore_task',
     cite: 'SEED restart.c do_restore_task out: { restore_notify_error(ctx, ret); wake_up_all(&ctx->waitq); }',
     run(s, self) {
@@ -397,6 +409,7 @@ export const task: Steps<Task> = {
     },
   },
   T12: {
+    roles: ['pfSection'],
     fn: 'do_restore_task',
     cite: 'SEED restart.c do_restore_task: current->flags &= ~PF_RESTARTING',
     run(_s, self) {
@@ -415,6 +428,7 @@ export const task: Steps<Task> = {
     },
   },
   X1: {
+    roles: ['exitPath'],
     fn: 'exit_notify',
     cite: 'K-EXIT exit_notify under write_lock_irq(&tasklist_lock): exit_state = DEATH_REAP ? EXIT_DEAD : EXIT_ZOMBIE; PF_RESTARTING skips do_notify_parent (v17-27)',
     enabled: (s) => !tasklist_read_held(s),
@@ -424,6 +438,7 @@ export const task: Steps<Task> = {
     },
   },
   X2: {
+    roles: ['exitPath'],
     fn: 'exit_checkpoint',
     cite: 'SEED restart.c exit_checkpoint: ctx = xchg(&tsk->checkpoint_ctx, NULL); PF_RESTARTING -> BUG_ON(ctx->active_pid == -1)',
     run(s, self) {
@@ -440,13 +455,17 @@ export const task: Steps<Task> = {
       }
     },
   },
-  ...restore_activate_next<Task>(
-    'X2a',
-    'a zombie, from do_exit',
-    (_s, self) => void (self.pc = 'X2p'),
-    (_s, self) => void (self.pc = 'X2p'), // pr_warning("c/r: [%d] failed zombie exit")
+  ...withRoles(
+    restore_activate_next<Task>(
+      'X2a',
+      'a zombie, from do_exit',
+      (_s, self) => void (self.pc = 'X2p'),
+      (_s, self) => void (self.pc = 'X2p'), // pr_warning("c/r: [%d] failed zombie exit")
+    ),
+    'exitPath',
   ),
   X2p: {
+    roles: ['exitPath'],
     fn: 'exit_checkpoint',
     cite: 'SEED restart.c exit_checkpoint: ckpt_ctx_put(ctx) (R_prep)',
     run(s, self) {
@@ -455,6 +474,7 @@ export const task: Steps<Task> = {
     },
   },
   X3: {
+    roles: ['exitPath'],
     fn: 'do_exit',
     cite: 'K-DOEXIT do_exit: tsk->state = TASK_DEAD; schedule()',
     run(_s, self) {

@@ -61,7 +61,7 @@
 import { readIs } from '../src/kernel/footprint.ts';
 import { BUG_ON, ckpt_ctx_get, ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
 import { complete } from '../src/kernel/completion.ts';
-import { DONE, GONE, type RestartVariant, type Steps } from '../src/kernel/model.ts';
+import { DONE, GONE, withRoles, type RestartVariant, type Steps } from '../src/kernel/model.ts';
 import { signal_wake_up, wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
 import { EAGAIN, EBUSY, EIO, ERESTARTSYS, ESRCH, type Coordinator, type RestartState, type Task } from '../src/kernel/state.ts';
 import { prepare, wait_event_interruptible } from '../src/kernel/wait.ts';
@@ -170,6 +170,7 @@ export const task: Steps<Task> = {
   },
   ...wait_event_interruptible<Task>({
     label: 'T5',
+    roles: ['pfSection'],
     fn: 'wait_task_active',
     cite: 'v20-30 wait_task_active: wait_event_interruptible(ctx->waitq, is_task_active || ckpt_test_error); ckpt_test_error -> return ckpt_get_error(ctx); return 0 (the wait\'s result is ignored)',
     queue: 'waitq',
@@ -178,6 +179,7 @@ export const task: Steps<Task> = {
     interrupted: (s, self) => wait_task_active_done(s, self),
   }),
   T5b: {
+    roles: ['pfSection'],
     fn: 'pre_restore_task',
     cite: 'v20-68 pre_restore_task: sigprocmask(SIG_SETMASK, all but SIGKILL and SIGSTOP) after wait_task_active',
     run(_s, self) {
@@ -187,6 +189,7 @@ export const task: Steps<Task> = {
     },
   },
   T6e: {
+    roles: ['inRestore', 'pfSection'],
     fn: 'restore_task',
     cite: 'v20-73 do_restore_task: zombie = restore_task(ctx) (ckpt_kread aborts with ckpt_get_error once ERROR is set, v20-30 sys.c)',
     run(s, self, env, i) {
@@ -204,14 +207,15 @@ export const task: Steps<Task> = {
       self.pc = 'T8a1';
     },
   },
-  ...restore_activate_next<Task>(
+  ...withRoles(restore_activate_next<Task>(
     'T8a',
     'the token holder, i -> i+1; a zombie before do_exit',
     (_s, self) => void (self.pc = self.zombie ? 'T7' : 'T8d'),
     (_s, self) => out(self, ESRCH),
     ckpt_set_error,
-  ),
+  ), 'activating', 'pfSection'),
   T7: {
+    roles: ['pfSection'],
     fn: 'do_restore_task',
     cite: 'v20-68/73 do_restore_task: zombie -> post_restore_task(); ckpt_ctx_put(ctx) (R_local); do_exit(current->exit_code)',
     run(s, self) {
@@ -223,6 +227,7 @@ export const task: Steps<Task> = {
   },
   ...wait_event_interruptible<Task>({
     label: 'T9',
+    roles: ['pfSection'],
     fn: 'wait_task_sync',
     cite: 'v20-30 wait_task_sync: wait_event_interruptible(ctx->waitq, ckpt_test_complete(ctx)) (result ignored); ckpt_test_error -> return ckpt_get_error(ctx)',
     queue: 'waitq',
@@ -234,6 +239,7 @@ export const task: Steps<Task> = {
     interrupted: (s, self) => out(self, ctx_use(s, 'T9').error ? s.ctx.errno : 0),
   }),
   T11: {
+    roles: ['pfSection'],
     fn: 'do_restore_task',
     cite: 'v20-30 do_restore_task out: ret < 0 -> ckpt_err(ctx, ret, "task restart failed") (ckpt_set_error: the first error only)',
     run(s, self) {
@@ -242,6 +248,7 @@ export const task: Steps<Task> = {
     },
   },
   T12: {
+    roles: ['pfSection'],
     fn: 'do_restore_task',
     cite: 'v20-68 do_restore_task out: post_restore_task(); current->flags &= ~PF_RESTARTING',
     run(_s, self) {
@@ -261,6 +268,7 @@ export const task: Steps<Task> = {
     },
   },
   X2: {
+    roles: ['exitPath'],
     fn: 'exit_checkpoint',
     cite: 'v20-73 exit_checkpoint: ctx = tsk->checkpoint_ctx (not cleared); PF_RESTARTING -> BUG_ON(ctx->active_pid == -1); restore_task_done(ctx)',
     run(s, self) {

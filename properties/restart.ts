@@ -4,7 +4,7 @@
  * nothing is enabled. The engine evaluates them; it knows nothing of their meaning.
  */
 import type { Property } from '../src/engine/types.ts';
-import { DONE, GONE, type RestartAction, type RestartModel } from '../src/kernel/model.ts';
+import { checkRoles, DONE, GONE, type RestartAction, type RestartModel, type Role } from '../src/kernel/model.ts';
 import { errnoText } from '../src/kernel/errno.ts';
 import { COORDINATOR, type RestartState } from '../src/kernel/state.ts';
 
@@ -13,20 +13,35 @@ export type RestartProperty = Property<RestartState, RestartAction>;
 const pid = (m: RestartModel, i: number): number => m.env.vpids[i]!;
 
 /**
- * The two steps of a live task's restore_activate_next (T8a1 increments
- * active_pid, T8a2 looks the next pid up). The seed's claim, "all normal tasks
- * completed their restart" (spec §4 P1, amended), needs each live task past
- * them: a task that has restored is done with its restart once it is at
- * neither. The same two labels in v18, v18-final, v20 and their mutants; a
- * variant without them (mutant:B15) has nothing to wait for after T6e.
+ * The step roles (src/kernel/model.ts Role) each property reads, never a
+ * label's spelling. Checked when the properties are built for a model: a role
+ * no step has (and the variant does not declare it lacks) is a model error,
+ * exit 4, as a jump to a missing label is; the property would otherwise check
+ * nothing and hold.
  */
-const ACTIVATING: readonly string[] = ['T8a1', 'T8a2'];
-
-/** Steps between T4 (PF_RESTARTING := 1) and T12 (:= 0) in do_restore_task. */
-const PF_SECTION = /^(T5|T6|T7|T8|T9|T10|T11|T12)/;
-const EXIT_PATH = /^X/;
+export const PROPERTY_ROLES: Readonly<Record<string, readonly Role[]>> = {
+  // a live task's restore_activate_next after restore_task (v18's T8a1, T8a2): "all normal tasks
+  // completed their restart" (spec §4 P1, amended) needs each live task past it
+  P1: ['activating'],
+  P4: ['inRestore'],
+  // do_restore_task between PF_RESTARTING := 1 and := 0 (v18's T5–T12); a zombie's exit path
+  P10: ['pfSection', 'exitPath'],
+  // entering the exit path from outside it: a task killed (do_restart's SIGKILL -> do_exit)
+  P11: ['exitPath'],
+};
 
 export function restartProperties(m: RestartModel): RestartProperty[] {
+  checkRoles(m, Object.values(PROPERTY_ROLES).flat());
+  const has = (role: Role) => {
+    const labels = new Set(m.labelsWith(role));
+    return (pc: string): boolean => labels.has(pc);
+  };
+  const activatingPcs = m.labelsWith('activating');
+  const isActivating = has('activating');
+  const restorePcs = m.labelsWith('inRestore');
+  const inRestore = has('inRestore');
+  const inPfSection = has('pfSection');
+  const onExitPath = has('exitPath');
   const unfinished = (s: RestartState): string[] => {
     const who: string[] = [];
     if (!m.finished(s, COORDINATOR)) who.push(`coordinator at ${s.coord.pc}`);
@@ -63,21 +78,21 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
     if (a.actor === COORDINATOR || a.fault !== undefined || a.actor > next.tasks.length) return -1;
     const i = a.actor - 1;
     const t = next.tasks[i]!;
-    return t.pc === 'X1' && prev.tasks[i]!.pc !== 'X1' && t.ret < 0 && t.restored ? i : -1;
+    return onExitPath(t.pc) && !onExitPath(prev.tasks[i]!.pc) && t.ret < 0 && t.restored ? i : -1;
   };
 
   return [
     {
       id: 'P1',
       title: 'when the coordinator wakes without ERROR, every live task has restored and its restore_activate_next has returned',
-      // "inside restore_activate_next", as footprint.ts names a test of a value: a step entering or leaving T8a1/T8a2 writes it
-      observes: atWake(pidsLive.flatMap((i) => [`tasks[${i}].restored`, ...ACTIVATING.map((pc) => `tasks[${i}].pc@${pc}`)])),
+      // "inside restore_activate_next", as footprint.ts names a test of a value: a step entering or leaving an `activating` label writes it
+      observes: atWake(pidsLive.flatMap((i) => [`tasks[${i}].restored`, ...activatingPcs.map((pc) => `tasks[${i}].pc@${pc}`)])),
       onStep(prev, _a, next) {
         if (!woke(prev, next)) return null;
         // the tasks of pids_arr: a ghost or an extra task never restores
         const unrestored = pidsLive.flatMap((i) => (next.tasks[i]!.restored ? [] : [pid(m, i)]));
         if (unrestored.length) return `coordinator woke while live task ${unrestored.join(', ')} had not finished restore_task`;
-        const activating = pidsLive.flatMap((i) => (ACTIVATING.includes(next.tasks[i]!.pc) ? [`${pid(m, i)} (at ${next.tasks[i]!.pc})`] : []));
+        const activating = pidsLive.flatMap((i) => (isActivating(next.tasks[i]!.pc) ? [`${pid(m, i)} (at ${next.tasks[i]!.pc})`] : []));
         return activating.length ? `coordinator woke while live task ${activating.join(', ')} was still inside restore_activate_next` : null;
       },
     },
@@ -120,13 +135,18 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
       id: 'P4',
       title: 'at most one task is inside restore_task',
       // only a task entering restore_task can fail it: it reads whether the others are inside
-      observes: (prev, a, next) =>
-        ownPc(a, next) === 'T6e' && ownPc(a, prev) !== 'T6e' ? m.env.tasks.map((_t, i) => `tasks[${i}].pc@T6e`) : [],
+      observes: (prev, a, next) => {
+        const to = ownPc(a, next);
+        const from = ownPc(a, prev);
+        return to !== undefined && inRestore(to) && !(from !== undefined && inRestore(from))
+          ? m.env.tasks.flatMap((_t, i) => restorePcs.map((pc) => `tasks[${i}].pc@${pc}`))
+          : [];
+      },
       onStep(_p, _a, next) {
         let n = 0;
-        for (const t of next.tasks) if (t.pc === 'T6e') n++;
+        for (const t of next.tasks) if (inRestore(t.pc)) n++;
         if (n < 2) return null; // on every step: no list built for the common case
-        const inside = next.tasks.flatMap((t, i) => (t.pc === 'T6e' ? [pid(m, i)] : []));
+        const inside = next.tasks.flatMap((t, i) => (inRestore(t.pc) ? [pid(m, i)] : []));
         return `tasks ${inside.join(' and ')} are inside restore_task together`;
       },
     },
@@ -200,7 +220,7 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
         for (let i = 0; i < next.tasks.length; i++) {
           const t = next.tasks[i]!;
           // a zombie whose restart failed after restore_task (v18-final: its activation) takes the out path, which clears the flag
-          const inSection = PF_SECTION.test(t.pc) || (t.zombie && t.ret >= 0 && (EXIT_PATH.test(t.pc) || t.pc === GONE));
+          const inSection = inPfSection(t.pc) || (t.zombie && t.ret >= 0 && (onExitPath(t.pc) || t.pc === GONE));
           if (inSection && !t.pf) return `task ${pid(m, i)} at ${t.pc} without PF_RESTARTING`;
         }
         return null;

@@ -17,6 +17,7 @@ export const b1: RestartVariant = {
   task: {
     ...v18.task,
     T7: {
+      roles: ['pfSection'],
       fn: 'do_restore_task',
       cite: 'mutant B1 (v17-28 zombie path): if (zombie) do_exit(current->exit_code) — no ckpt_ctx_put(ctx) of R_local',
       run(_s, self) {

@@ -12,7 +12,7 @@
  */
 import { readIs } from '../../src/kernel/footprint.ts';
 import { BUG_ON, ckpt_ctx_get, ctx_use } from '../../src/kernel/ctx.ts';
-import type { RestartVariant } from '../../src/kernel/model.ts';
+import { withRoles, type RestartVariant } from '../../src/kernel/model.ts';
 import { wake_up_process } from '../../src/kernel/sched.ts';
 import { EBUSY, EIO, ESRCH, type Task } from '../../src/kernel/state.ts';
 import { prepared_count } from '../v18.ts';
@@ -24,6 +24,7 @@ export const b15: RestartVariant = {
   name: 'mutant:B15',
   summary: 'v20 patches 30–72: no restore_activate_next in do_restore_task (a bisect artifact)',
   breaks: 'P9',
+  lacks: { activating: 'do_restore_task has no restore_activate_next call (patches 30–72): P1 has nothing to wait for after restore_task' },
   coordinator: {
     ...v20.coordinator,
     C5p: {
@@ -59,6 +60,7 @@ export const b15: RestartVariant = {
   task: {
     ...without(v20.task, 'T8a1', 'T8a2', 'X2d'),
     T6e: {
+      roles: ['inRestore', 'pfSection'],
       fn: 'restore_task',
       cite: 'v20-32 do_restore_task: zombie = restore_task(ctx); zombie -> do_exit, else restore_task_done (no restore_activate_next until 73/96)',
       run(s, self, env, i) {
@@ -78,6 +80,7 @@ export const b15: RestartVariant = {
       },
     },
     X2: {
+      roles: ['exitPath'],
       fn: 'exit_checkpoint',
       cite: 'v20-30 exit_checkpoint: ctx = tsk->checkpoint_ctx; PF_RESTARTING -> BUG_ON(active_pid == -1); restore_activate_next(ctx) < 0 -> pr_warning',
       run(s, self) {
@@ -93,13 +96,13 @@ export const b15: RestartVariant = {
         }
       },
     },
-    ...restore_activate_next<Task>(
+    ...withRoles(restore_activate_next<Task>(
       'X2a',
       'a zombie, from do_exit (v20-30)',
       (_s, self) => void (self.pc = 'X2p'),
       (_s, self) => void (self.pc = 'X2p'), // pr_warning("c/r: [%d] failed zombie exit")
       ckpt_set_error,
-    ),
+    ), 'exitPath'),
   },
 };
 

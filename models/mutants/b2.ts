@@ -21,6 +21,7 @@ export const b2: RestartVariant = {
   task: {
     ...v18.task,
     T7: {
+      roles: ['pfSection'],
       fn: 'do_restore_task',
       cite: 'mutant B2: zombie -> ckpt_ctx_put(ctx) (R_local); do_exit, whose exit_checkpoint now comes first',
       run(s, self) {
@@ -30,6 +31,7 @@ export const b2: RestartVariant = {
       },
     },
     X2: {
+      roles: ['exitPath'],
       fn: 'exit_checkpoint',
       cite: 'mutant B2: exit_checkpoint before exit_notify: ctx = xchg(&tsk->checkpoint_ctx, NULL); PF_RESTARTING -> BUG_ON(active_pid == -1); restore_activate_next',
       run(s, self) {
@@ -47,6 +49,7 @@ export const b2: RestartVariant = {
       },
     },
     X2p: {
+      roles: ['exitPath'],
       fn: 'exit_checkpoint',
       cite: 'mutant B2: exit_checkpoint: ckpt_ctx_put(ctx) (R_prep); then exit_notify if it has not run',
       run(s, self) {
@@ -55,6 +58,7 @@ export const b2: RestartVariant = {
       },
     },
     X1: {
+      roles: ['exitPath'],
       fn: 'exit_notify',
       cite: 'K-EXIT exit_notify (mutant B2: after exit_checkpoint on the zombie path)',
       enabled: (s) => !tasklist_read_held(s),

@@ -9,7 +9,7 @@
  */
 import { readIs } from '../../src/kernel/footprint.ts';
 import { BUG_ON, ctx_use } from '../../src/kernel/ctx.ts';
-import type { RestartVariant } from '../../src/kernel/model.ts';
+import { withRoles, type RestartVariant } from '../../src/kernel/model.ts';
 import { ESRCH, type Task } from '../../src/kernel/state.ts';
 import { prepare } from '../../src/kernel/wait.ts';
 import { out, restore_activate_next, v18 } from '../v18.ts';
@@ -23,13 +23,14 @@ export const b3: RestartVariant = {
   task: {
     ...without(v18.task, 'X2a1', 'X2a2'),
     T6e: { ...v18final_task.T6e!, cite: 'mutant B3 (as v18-73 do_restore_task): zombie or not, restore_task -> restore_activate_next' },
-    ...restore_activate_next<Task>(
+    ...withRoles(restore_activate_next<Task>(
       'T8a',
       'the token holder, i -> i+1; a zombie before do_exit (mutant B3)',
       (_s, self) => void (self.pc = self.zombie ? 'T7' : prepare('T9')),
       (_s, self) => out(self, ESRCH),
-    ),
+    ), 'activating', 'pfSection'),
     X2: {
+      roles: ['exitPath'],
       fn: 'exit_checkpoint',
       cite: 'mutant B3: exit_checkpoint: ctx = xchg(&tsk->checkpoint_ctx, NULL); PF_RESTARTING -> BUG_ON(active_pid == -1) only (the token already passed)',
       run(s, self) {

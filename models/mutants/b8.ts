@@ -24,6 +24,7 @@ export const b8: RestartVariant = {
     ...v18.task,
     ...wait_event_interruptible<Task>({
       label: 'T5',
+      roles: ['pfSection'],
       fn: 'wait_task_active',
       cite: 'SEED wait_task_active: wait_event_interruptible(ctx->waitq, is_task_active || ERROR); mutant B8: a signal leaves by T11x, skipping T10 and T12',
       queue: 'waitq',
@@ -41,6 +42,7 @@ export const b8: RestartVariant = {
       },
     }),
     T11x: {
+      roles: ['pfSection'],
       fn: 'do_restore_task',
       cite: 'mutant B8: out path without T10 and T12: ret < 0 && !ERROR -> restore_notify_error; wake_up_all(&ctx->waitq)',
       run(s, self) {

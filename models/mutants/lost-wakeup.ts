@@ -30,6 +30,7 @@ export const lostWakeup: RestartVariant = {
       },
     },
     'T5:check': {
+      roles: ['pfSection'],
       fn: 'wait_task_active',
       cite: `${cite} (condition, then signal_pending)`,
       run(s, self, env, i) {
@@ -49,6 +50,7 @@ export const lostWakeup: RestartVariant = {
       },
     },
     'T5:prepare': {
+      roles: ['pfSection'],
       fn: 'wait_task_active',
       cite: `${cite} (prepare_to_wait, after the test)`,
       run(_s, self) {
@@ -57,6 +59,7 @@ export const lostWakeup: RestartVariant = {
       },
     },
     'T5:sleep': {
+      roles: ['pfSection'],
       fn: 'wait_task_active',
       cite: `${cite} (schedule)`,
       enabled: (_s, self) => self.sched === 'RUNNING',

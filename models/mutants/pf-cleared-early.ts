@@ -6,7 +6,7 @@
  * (reference §1, PF_RESTARTING rationale): a task killed in the final sync
  * would now exit as an ordinary task. Breaks P10.
  */
-import type { RestartVariant } from '../../src/kernel/model.ts';
+import { withRoles, type RestartVariant } from '../../src/kernel/model.ts';
 import { ESRCH, type Task } from '../../src/kernel/state.ts';
 import { prepare } from '../../src/kernel/wait.ts';
 import { out, restore_activate_next, v18 } from '../v18.ts';
@@ -18,13 +18,14 @@ export const pfClearedEarly: RestartVariant = {
   breaks: 'P10',
   task: {
     ...v18.task,
-    ...restore_activate_next<Task>(
+    ...withRoles(restore_activate_next<Task>(
       'T8a',
       'the token holder, i -> i+1',
       (_s, self) => void (self.pc = 'T8c'),
       (_s, self) => out(self, ESRCH),
-    ),
+    ), 'activating', 'pfSection'),
     T8c: {
+      roles: ['pfSection'],
       fn: 'do_restore_task',
       cite: 'mutant pf-cleared-early: current->flags &= ~PF_RESTARTING before wait_task_sync',
       run(_s, self) {

@@ -120,12 +120,19 @@ export class PctSearch<S, A extends Action> extends RunSearch<S, A> {
       }
       return best;
     };
+    /** the thread's action, one of its outcomes at random when its step is nondeterministic (no draw otherwise) */
+    const outcome = (enabled: readonly A[], first: number): number => {
+      const t = threadOf(enabled[first]!);
+      const mine: number[] = [];
+      for (let i = first; i < enabled.length; i++) if (threadOf(enabled[i]!) === t) mine.push(i);
+      return mine.length === 1 ? first : mine[uniformInt(rng, 0, mine.length - 1)]!;
+    };
     return this.walk("the run's depth bound", (enabled, depth) => {
       const best = highest(enabled);
       const lowered = changeAt.get(depth + 1);
-      if (lowered === undefined) return best;
+      if (lowered === undefined) return outcome(enabled, best);
       prio[threadOf(enabled[best]!)] = lowered;
-      return highest(enabled);
+      return outcome(enabled, highest(enabled));
     });
   }
 }

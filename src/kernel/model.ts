@@ -41,7 +41,28 @@ export interface Env {
   readonly model: string;
 }
 
-export type StepFn<P extends Proc> = (s: Draft<RestartState>, self: Draft<P>, env: Env, i: number) => void;
+/** `arg`: the outcome the explorer chose, for a nondeterministic step ({@link StepDef.outcomes}); undefined otherwise */
+export type StepFn<P extends Proc> = (s: Draft<RestartState>, self: Draft<P>, env: Env, i: number, arg?: number) => void;
+
+/**
+ * What a step is, for the properties, whatever its label (properties/restart.ts
+ * reads them through {@link RestartModel.roleOf}, never a label's spelling):
+ *
+ * - `inRestore`: the task is inside restore_task (P4: at most one at a time)
+ * - `activating`: a live task is inside its restore_activate_next after its
+ *   restore (P1: the coordinator must not wake before it has returned)
+ * - `pfSection`: do_restore_task between setting PF_RESTARTING and clearing it (P10)
+ * - `exitPath`: do_exit and exit_checkpoint (P10 for zombies; P11: a task entering
+ *   it from outside was killed)
+ */
+export type Role = 'inRestore' | 'activating' | 'pfSection' | 'exitPath';
+export const ROLES: readonly Role[] = ['inRestore', 'activating', 'pfSection', 'exitPath'];
+
+/** One outcome of a nondeterministic step: the argument its `run` gets, and how a trace shows it. */
+export interface Outcome {
+  readonly arg: number;
+  readonly detail: string;
+}
 
 export interface StepDef<P extends Proc> {
   /** the kernel function the step belongs to */
@@ -53,6 +74,18 @@ export interface StepDef<P extends Proc> {
   readonly run: StepFn<P>;
   /** what the step acts on, shown beside the label (e.g. the task prepare_descendants visits) */
   readonly detail?: (s: RestartState, self: P, env: Env, i: number) => string | undefined;
+  /**
+   * A nondeterministic step ("wake one waiter, any of them"): the outcomes it
+   * may take here, each an action the explorer chooses, shown with its
+   * `detail`; `run` gets the chosen one's `arg`. No outcome: the step is
+   * disabled. Read where the guard is (footprints record it), so it must
+   * read every object that decides the list.
+   */
+  readonly outcomes?: (s: RestartState, self: P, env: Env, i: number) => readonly Outcome[];
+  /** what the step is for the properties (see {@link Role}) */
+  readonly roles?: readonly Role[];
+  /** the label traces show, when not the table's key (a fused step's `T2+T3`, src/kernel/atomic.ts) */
+  readonly label?: string;
 }
 
 export type Steps<P extends Proc> = Readonly<Record<string, StepDef<P>>>;
@@ -72,12 +105,20 @@ export interface RestartVariant {
   readonly ghostStart?: string;
   /** for mutants: the property the variant must break */
   readonly breaks?: string;
+  /**
+   * Roles no step of this variant has, on purpose, each with why (e.g. a
+   * variant without restore_activate_next after restore_task has no
+   * `activating` step). Any other role missing is a model error (exit 4).
+   */
+  readonly lacks?: Readonly<Partial<Record<Role, string>>>;
 }
 
 export interface RestartAction extends Action {
   /** the pc the step was taken from, or the fault's index for an environment action */
   readonly pc: string;
   readonly fault?: number;
+  /** the chosen outcome of a nondeterministic step */
+  readonly arg?: number;
 }
 
 export interface RestartModel extends Model<RestartState, RestartAction> {
@@ -87,6 +128,10 @@ export interface RestartModel extends Model<RestartState, RestartAction> {
   injected(state: RestartState): boolean;
   /** true when the actor (coordinator or task) has finished: returned, or gone */
   finished(state: RestartState, actor: number): boolean;
+  /** the roles of the step at label `pc` (coordinator's or task's); none for `done`, `gone` or an unknown label */
+  roleOf(pc: string): readonly Role[];
+  /** the labels whose step has `role` */
+  labelsWith(role: Role): readonly string[];
 }
 
 /** Program counters that end an actor: returned from sys_restart, or TASK_DEAD. */
@@ -253,20 +298,37 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
 
   // one cache per actor, keyed by pc (and detail): actions() builds no string for most steps
   const byActor: Map<string, RestartAction>[] = [];
-  function action<P extends Proc>(actor: number, pc: string, step: StepDef<P>, detail: string | undefined): RestartAction {
+  function action(actor: number, pc: string, label: string | undefined, detail: string | undefined, arg?: number): RestartAction {
     const mine = (byActor[actor] ??= new Map());
-    const key = detail === undefined ? pc : `${pc}\u0000${detail}`;
+    const key = detail === undefined && arg === undefined ? pc : `${pc}\u0000${detail}\u0000${arg}`;
     let a = mine.get(key);
     if (!a) {
       a = {
         actor,
-        label: pc,
+        label: label ?? pc,
         pc,
         ...(detail !== undefined ? { detail } : {}),
+        ...(arg !== undefined ? { arg } : {}),
       };
       mine.set(key, a);
     }
     return a;
+  }
+
+  /** A thread's enabled actions at its step: one, or one per outcome of a nondeterministic step. */
+  function offer<P extends Proc>(out: RestartAction[], actor: number, pc: string, step: StepDef<P>, s: RestartState, self: P, i: number): void {
+    if (step.enabled && !step.enabled(s, self, env, i)) return;
+    if (!step.outcomes) {
+      out.push(action(actor, pc, step.label, step.detail?.(s, self, env, i)));
+      return;
+    }
+    for (const o of step.outcomes(s, self, env, i)) out.push(action(actor, pc, step.label, o.detail, o.arg));
+  }
+
+  /** Whether a step is enabled: its guard holds and, for a nondeterministic step, it has an outcome. */
+  function enabledStep<P extends Proc>(step: StepDef<P>, s: RestartState, self: P, i: number): boolean {
+    if (step.enabled && !step.enabled(s, self, env, i)) return false;
+    return !step.outcomes || step.outcomes(s, self, env, i).length > 0;
   }
 
   function stepOf<P extends Proc>(steps: Steps<P>, pc: string, who: string): StepDef<P> | null {
@@ -289,7 +351,7 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
         d.fired[a.fault] = true;
         fireFault(d, scenario.faults[a.fault]!, env);
       } else if (a.actor === COORDINATOR) {
-        variant.coordinator[a.pc]!.run(d, d.coord, env, -1);
+        variant.coordinator[a.pc]!.run(d, d.coord, env, -1, a.arg);
         landed(variant.coordinator, d.coord.pc, a.pc);
       } else {
         const i = a.actor - 1;
@@ -302,7 +364,7 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
           // succeeded (reference B8, real variant). A SIGKILL cannot do this: it acts only at
           // the return to user space (a `fatal` signal).
           t.pc = 'X1';
-        } else variant.task[a.pc]!.run(d, t, env, i);
+        } else variant.task[a.pc]!.run(d, t, env, i, a.arg);
         // A fatal signal: the task never reaches user space. On the way out
         // (do_notify_resume -> do_signal -> get_signal_to_deliver, kernel/signal.c)
         // SIGKILL's default action is do_group_exit: do_exit, not the return.
@@ -325,17 +387,19 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
     }
     if (thread === COORDINATOR) {
       const c = stepOf(variant.coordinator, s.coord.pc, 'the coordinator');
-      return c ? !c.enabled || c.enabled(s, s.coord, env, -1) : null;
+      return c ? enabledStep(c, s, s.coord, -1) : null;
     }
     const i = thread - 1;
     const t = s.tasks[i]!;
     const step = stepOf(variant.task, t.pc, `task ${env.vpids[i]}`);
-    return step ? !step.enabled || step.enabled(s, t, env, i) : null;
+    return step ? enabledStep(step, s, t, i) : null;
   }
 
   // records footprints for partial-order reduction (src/kernel/footprint.ts)
   const tracer = new Tracer(['ctx.refcount', 'ctx.nrTotal']);
   const clone = makeCloner(initialState(variant, scenario));
+
+  const roles = rolesOf(variant);
 
   const model: RestartModel = {
     name: variant.name,
@@ -351,16 +415,12 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
       let who = -1; // whose guard runs, to blame it if it throws (exit 4)
       try {
         const c = stepOf(variant.coordinator, s.coord.pc, 'the coordinator');
-        if (c && (!c.enabled || c.enabled(s, s.coord, env, -1))) {
-          out.push(action(COORDINATOR, s.coord.pc, c, c.detail?.(s, s.coord, env, -1)));
-        }
+        if (c) offer(out, COORDINATOR, s.coord.pc, c, s, s.coord, -1);
         for (let i = 0; i < s.tasks.length; i++) {
           const t = s.tasks[i]!;
           who = i;
           const step = stepOf(variant.task, t.pc, `task ${env.vpids[i]}`);
-          if (step && (!step.enabled || step.enabled(s, t, env, i))) {
-            out.push(action(i + 1, t.pc, step, step.detail?.(s, t, env, i)));
-          }
+          if (step) offer(out, i + 1, t.pc, step, s, t, i);
         }
       } catch (e) {
         blame(variant.name, who < 0 ? 'the coordinator' : `task ${env.vpids[who]}`, who < 0 ? s.coord.pc : s.tasks[who]!.pc, e);
@@ -421,6 +481,49 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
       const pc = actor === COORDINATOR ? s.coord.pc : s.tasks[actor - 1]!.pc;
       return pc === DONE || pc === GONE;
     },
+    roleOf: (pc) => roles.byLabel.get(pc) ?? NO_ROLES,
+    labelsWith: (role) => roles.byRole.get(role) ?? NO_LABELS,
   };
   return model;
+}
+
+const NO_ROLES: readonly Role[] = [];
+const NO_LABELS: readonly string[] = [];
+
+/** Each label's roles, and each role's labels, over both step tables. */
+function rolesOf(variant: RestartVariant): { byLabel: Map<string, readonly Role[]>; byRole: Map<Role, string[]> } {
+  const byLabel = new Map<string, readonly Role[]>();
+  const byRole = new Map<Role, string[]>();
+  const entries: [string, { readonly roles?: readonly Role[] }][] = [...Object.entries(variant.coordinator), ...Object.entries(variant.task)];
+  for (const [label, step] of entries) {
+    if (!step.roles?.length) continue;
+    byLabel.set(label, step.roles);
+    for (const r of step.roles) (byRole.get(r) ?? byRole.set(r, []).get(r)!).push(label);
+  }
+  return { byLabel, byRole };
+}
+
+/**
+ * The roles `needed` (by the properties) that no step of the variant has and
+ * that the variant does not declare it {@link RestartVariant.lacks}: a model
+ * error (exit 4), as a jump to a missing label is. A property would otherwise
+ * check nothing and hold.
+ */
+export function checkRoles(model: RestartModel, needed: Iterable<Role>): void {
+  const missing = [...new Set(needed)].filter((r) => model.labelsWith(r).length === 0 && !model.variant.lacks?.[r]);
+  if (missing.length) {
+    throw new ModelError(
+      model.variant.name,
+      'the variant',
+      'load',
+      `no step has the role${missing.length > 1 ? 's' : ''} ${missing.join(', ')} the properties need (declare it in a step's roles, or in the variant's lacks with why)`,
+    );
+  }
+}
+
+/**
+ * Adds roles to every step of a table: `...withRoles(restore_activate_next(...), 'activating')`.
+ */
+export function withRoles<P extends Proc>(steps: Steps<P>, ...roles: Role[]): Steps<P> {
+  return Object.fromEntries(Object.entries(steps).map(([k, step]) => [k, { ...step, roles: [...new Set([...(step.roles ?? []), ...roles])] }]));
 }

@@ -49,3 +49,38 @@ export function signal_wake_up(p: P): void {
   p.sigPending = true;
   if (p.sched === 'INTERRUPTIBLE') set_current_state(p, 'RUNNING');
 }
+
+/** The coordinator as a waiter of {@link wakeOneOutcomes}; a task is its index. */
+export const COORD_WAITER = -1;
+/** The outcome of a wake-up that finds the queue empty: it wakes nobody. */
+export const NO_WAITER = -2;
+
+/**
+ * The outcomes of wake_up_one on `q` ("wake one waiter, any of them": wake_up
+ * on an exclusive wait, __wake_up_common with nr_exclusive 1; complete(), which
+ * wakes one waiter of the completion): one per waiter, or, with none,
+ * the wake-up that wakes nobody (it never blocks the waker). For a
+ * nondeterministic step's `outcomes` (src/kernel/model.ts). Reads whether
+ * each actor is on `q`, so a waiter joining or leaving races with it.
+ */
+export function wakeOneOutcomes(s: RestartState, q: WaitQueue, vpids: readonly number[]): { arg: number; detail: string }[] {
+  const out: { arg: number; detail: string }[] = [];
+  if (readIs(s.coord, 'wq', q)) out.push({ arg: COORD_WAITER, detail: 'wakes coordinator' });
+  s.tasks.forEach((t, i) => {
+    if (readIs(t, 'wq', q)) out.push({ arg: i, detail: `wakes task ${vpids[i]}` });
+  });
+  return out.length ? out : [{ arg: NO_WAITER, detail: 'wakes nobody' }];
+}
+
+/**
+ * wake_up_one: the waiter the explorer chose (an outcome of
+ * {@link wakeOneOutcomes}) is woken and, with autoremove, leaves the queue;
+ * {@link NO_WAITER} wakes nobody.
+ */
+export function wake_up_one(s: Draft<RestartState>, who: number): void {
+  if (who === NO_WAITER) return;
+  const p = who === COORD_WAITER ? s.coord : s.tasks[who];
+  if (!p) throw new Error(`wake_up_one: no waiter ${who}`);
+  set_current_state(p, 'RUNNING');
+  p.wq = null;
+}

@@ -6,7 +6,7 @@
  * before preparing could miss the wake-up: this granularity lets a checker see it.
  */
 import type { Draft } from 'immer';
-import type { Env, StepFn, Steps } from './model.ts';
+import type { Env, Role, StepFn, Steps } from './model.ts';
 import { finish_wait, prepare_to_wait } from './sched.ts';
 import type { Proc, RestartState, WaitQueue } from './state.ts';
 
@@ -22,15 +22,19 @@ export interface WaitSpec<P extends Proc> {
   readonly woke: StepFn<P>;
   /** what `check` does when a signal is pending and the condition is false (after finish_wait) */
   readonly interrupted: StepFn<P>;
+  /** the roles of its three steps, for the properties (src/kernel/model.ts Role) */
+  readonly roles?: readonly Role[];
 }
 
 export const prepare = (label: string): string => `${label}:prepare`;
 
 export function wait_event_interruptible<P extends Proc>(w: WaitSpec<P>): Steps<P> {
   const { label, fn, cite, queue } = w;
+  const roles = w.roles?.length ? { roles: w.roles } : {};
   return {
     [`${label}:prepare`]: {
       fn,
+      ...roles,
       cite: `${cite} (prepare_to_wait)`,
       run(_s, self) {
         prepare_to_wait(self, queue);
@@ -39,6 +43,7 @@ export function wait_event_interruptible<P extends Proc>(w: WaitSpec<P>): Steps<
     },
     [`${label}:check`]: {
       fn,
+      ...roles,
       cite: `${cite} (condition, then signal_pending)`,
       run(s, self, env, i) {
         if (w.cond(s, self, env, i)) {
@@ -54,6 +59,7 @@ export function wait_event_interruptible<P extends Proc>(w: WaitSpec<P>): Steps<
     },
     [`${label}:sleep`]: {
       fn,
+      ...roles,
       cite: `${cite} (schedule)`,
       enabled: (_s, self) => self.sched === 'RUNNING',
       run(_s, self) {
