@@ -1,7 +1,8 @@
 /** Issue 13: check --base and crsim diff: new, fixed and inherited violations, and the differential search. */
 import { describe, expect, it } from 'vitest';
-import { lostWakeup } from '../models/mutants/lost-wakeup.ts';
-import { b9 } from '../models/mutants/b9.ts';
+import { v18 } from '../models/v18.ts';
+import { diffScenario } from '../src/cli/diff.ts';
+import type { RestartVariant } from '../src/kernel/model.ts';
 import { restartProperties, selectProperties } from '../properties/restart.ts';
 import { standardScenario } from '../properties/standard-scenarios.ts';
 import { differentialModel, differentialProperty, sharedOnSteps } from '../src/engine/differential.ts';
@@ -31,37 +32,47 @@ describe('crsim check --model A --base B', () => {
 });
 
 describe('the differential search: a base with a shorter violation of its own does not hide the variant\'s', () => {
-  // B9 deadlocks in 21 steps (coordinator at C5v, task at T9), lost-wakeup in 14 (at C5w, T5): different deadlocks
-  it('diff B9 lost-wakeup on L: each one\'s deadlock is new/fixed, neither is inherited', async () => {
-    const r = await runCli('diff', 'mutant:B9', 'mutant:lost-wakeup', '-s', 'L', '-p', 'P9');
-    expect(r.code).toBe(1);
-    expect(r.out).toMatch(/P9 on L: 21 steps — deadlock: .*C5v:sleep.* \(mutant:lost-wakeup violates P9 too, but not on these steps\)/);
-    expect(r.out).toMatch(/fixed by mutant:B9 .*\n  P9 on L: 14 steps — deadlock: .*C5w:sleep/);
-    expect(r.out).toMatch(/inherited .*: none/);
+  // v18 whose coordinator returns -EBUSY where it would return 0: the same steps, another result. Its
+  // shortest P8 is still v18's own B4 (11 steps on L, shared); the new one is the success path, longer
+  const C9 = v18.coordinator.C9!;
+  const busy: RestartVariant = {
+    ...v18,
+    name: 'v18-busy',
+    coordinator: { ...v18.coordinator, C9: { ...C9, run: (s, self, env, i) => { C9.run(s, self, env, i); if (self.ret === 0) self.ret = -16; } } },
+  };
+  const scenario = standardScenario('L').scenario;
+
+  it('diffScenario: P8 inherited (11 steps in both, on the same steps) and new at a schedule v18 replays without it', () => {
+    const found = diffScenario(busy, v18, 'L', scenario, ['P8']);
+    const inherited = found.find((f) => f.kind === 'inherited')!;
+    expect(inherited).toMatchObject({ property: 'P8', lengths: { variant: 11, base: 11 }, sameSteps: true });
+    const fresh = found.find((f) => f.kind === 'new')!;
+    expect(fresh).toMatchObject({ property: 'P8', differential: true });
+    expect(fresh.steps!).toBeGreaterThan(11);
+    expect(fresh.message).toContain('returned -16');
+    expect(found.filter((f) => f.kind === 'fixed')).toEqual([]);
   });
 
-  it('in the engine: the product model counts a violation only where the base, on the same steps, has none', () => {
-    const scenario = standardScenario('L').scenario;
-    const a = buildModel(b9, scenario);
-    const b = buildModel(lostWakeup, scenario);
-    const [pa] = selectProperties(restartProperties(a), 'P9');
-    const pb = selectProperties(restartProperties(b), 'P9');
-    // the plain search of the base finds its own, shorter deadlock
-    expect(exploreSync(b, pb).violation!.steps).toHaveLength(14);
+  it('in the engine: the product model counts a violation only where the base, replaying the same steps, has none', () => {
+    const a = buildModel(busy, scenario);
+    const b = buildModel(v18, scenario);
+    const [pa] = selectProperties(restartProperties(a), 'P8');
+    const pb = selectProperties(restartProperties(b), 'P8');
+    expect(exploreSync(a, [pa!]).violation!.steps).toHaveLength(11); // hidden behind B4 in a plain search
     const r = exploreSync(differentialModel(a, b, pb), [differentialProperty(pa!, pb[0], b)]);
     expect(r.verdict).toBe('violated');
-    expect(r.violation!.steps).toHaveLength(21);
     const actions = r.violation!.steps.map((s) => s.action);
-    expect(sharedOnSteps(a, b, pb, actions, 'P9')).toBe(false);
-    // and a violation shared on the same steps is recognised as such: the variant against itself
-    expect(sharedOnSteps(a, buildModel(b9, scenario), selectProperties(restartProperties(a), 'P9'), actions, 'P9')).toBe(true);
+    expect(actions.length).toBeGreaterThan(11);
+    expect(sharedOnSteps(a, b, pb, actions, 'P8')).toBe(false); // v18 follows every step and returns 0
+    const b4 = exploreSync(a, [pa!]).violation!.steps.map((s) => s.action);
+    expect(sharedOnSteps(a, b, pb, b4, 'P8')).toBe(true);
   });
 
-  it('--json lists the findings with kind, scenario, property, steps and schedule', async () => {
-    const r = await runCli('diff', 'mutant:B9', 'mutant:lost-wakeup', '--scenarios', 'L,Z', '-p', 'P9', '--json');
-    const j = JSON.parse(r.out) as { findings: { kind: string; scenario: string; property: string; steps?: number; schedule?: number[]; differential?: boolean }[] };
-    const onL = j.findings.filter((f) => f.scenario === 'L');
-    expect(onL.map((f) => f.kind).sort()).toEqual(['fixed', 'new']);
-    expect(onL.every((f) => f.differential === true && f.schedule!.length === f.steps)).toBe(true);
+  it('steps the base cannot replay (a moved step) are not counted as the same schedule: B9 against lost-wakeup', async () => {
+    const r = await runCli('diff', 'mutant:B9', 'mutant:lost-wakeup', '-s', 'L', '-p', 'P9');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/inherited .*\n  P9 on L: mutant:B9 21 steps, mutant:lost-wakeup 14 steps — deadlock: .*cannot replay/);
+    const j = JSON.parse((await runCli('diff', 'mutant:B9', 'mutant:lost-wakeup', '--scenarios', 'L,Z', '-p', 'P9', '--json')).out) as { findings: { kind: string; scenario: string }[] };
+    expect(j.findings.filter((f) => f.scenario === 'L').map((f) => f.kind)).toEqual(['inherited']);
   });
 });

@@ -14,12 +14,12 @@ import { selectProperties, restartProperties, type RestartProperty } from '../..
 import { differentialModel, differentialProperty, sharedOnSteps } from '../engine/differential.ts';
 import { exploreSync } from '../engine/run.ts';
 import type { Result, Step } from '../engine/types.ts';
-import type { RestartAction, RestartModel, RestartVariant } from '../kernel/model.ts';
+import { buildModel, type RestartAction, type RestartModel, type RestartVariant } from '../kernel/model.ts';
 import type { RestartState } from '../kernel/state.ts';
 import type { Scenario } from '../kernel/scenario.ts';
 import { swimlane } from '../trace/swimlane.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
-import { preloadModelFiles, resolveModel, resolveScenario, resolveVariant, type TargetOptions } from './resolve.ts';
+import { assertFits, preloadModelFiles, resolveScenario, resolveVariant, type TargetOptions } from './resolve.ts';
 
 export type DiffKind = 'new' | 'fixed' | 'inherited' | 'stopped';
 
@@ -35,6 +35,8 @@ export interface DiffFinding {
   readonly differential?: boolean;
   /** inherited: the shortest of each */
   readonly lengths?: { readonly variant: number; readonly base: number };
+  /** inherited: whether the base, on the variant's shortest violation's steps, violates the property too */
+  readonly sameSteps?: boolean;
   /** the trace, for printing */
   readonly trace?: { readonly model: RestartModel; readonly steps: readonly Step<RestartState, RestartAction>[] };
 }
@@ -60,8 +62,10 @@ function differential(a: RestartModel, b: RestartModel, id: string, o: DiffOptio
 
 /** The findings of one scenario: for each property, new, fixed or inherited (nothing when both hold). */
 export function diffScenario(variant: RestartVariant, base: RestartVariant, code: string, scenario: Scenario, ids: readonly string[], o: DiffOptions = {}): DiffFinding[] {
-  const a = resolveModel(variantKey(variant), scenario);
-  const b = resolveModel(variantKey(base), scenario);
+  assertFits(variant, scenario, `scenario ${code}`);
+  assertFits(base, scenario, `scenario ${code}`);
+  const a = buildModel(variant, scenario);
+  const b = buildModel(base, scenario);
   const out: DiffFinding[] = [];
   for (const id of ids) {
     const [pa] = selectProperties(restartProperties(a), id);
@@ -87,10 +91,9 @@ export function diffScenario(variant: RestartVariant, base: RestartVariant, code
     if (va && !vb) out.push(found('new', a, va));
     else if (vb && !va) out.push(found('fixed', b, vb));
     else if (va && vb) {
-      // shared: the base, on the variant's shortest violation's steps, violates it too
-      if (sharedOnSteps(a, b, [pb!], va.steps.map((s) => s.action), id)) {
-        out.push({ kind: 'inherited', scenario: code, property: id, message: va.message, lengths: { variant: va.steps.length, base: vb.steps.length } });
-      }
+      // listed once; `sameSteps`: the base, replaying the variant's shortest violation, violates it there too
+      const sameSteps = sharedOnSteps(a, b, [pb!], va.steps.map((s) => s.action), id);
+      out.push({ kind: 'inherited', scenario: code, property: id, message: va.message, lengths: { variant: va.steps.length, base: vb.steps.length }, sameSteps });
       for (const [kind, x, y] of [['new', a, b], ['fixed', b, a]] as const) {
         const d = differential(x, y, id, o);
         if (d.verdict === 'incomplete') out.push({ kind: 'stopped', scenario: code, property: id, message: `${kind}: ${d.stoppedBy ?? 'stopped'}` });
@@ -101,20 +104,12 @@ export function diffScenario(variant: RestartVariant, base: RestartVariant, code
   return out;
 }
 
-/** The name resolveModel knows a variant by: registered models by name, files by the --model text they were loaded with. */
-const keys = new WeakMap<RestartVariant, string>();
-function variantKey(v: RestartVariant): string {
-  return keys.get(v) ?? v.name;
-}
-
 /** Loads A and B (names or model files) and remembers how resolveModel finds them. */
 export async function loadPair(a: string, b: string, typecheck: boolean): Promise<[RestartVariant, RestartVariant]> {
   await preloadModelFiles(a, { typecheck });
   await preloadModelFiles(b, { typecheck });
   const va = await resolveVariant(a);
   const vb = await resolveVariant(b);
-  keys.set(va, a);
-  keys.set(vb, b);
   if (va === vb) throw new UsageError(`--base: the same model as --model (${a}); expected the model the variant was derived from, e.g. v18`);
   return [va, vb];
 }
@@ -122,10 +117,13 @@ export async function loadPair(a: string, b: string, typecheck: boolean): Promis
 function findingLines(f: DiffFinding, a: string, b: string, trace: boolean): string[] {
   const where = `${f.property} on ${f.scenario}`;
   if (f.kind === 'stopped') return [`  ${where}: not decided (${f.message})`];
-  if (f.kind === 'inherited') return [`  ${where}: ${a} ${f.lengths!.variant} steps, ${b} ${f.lengths!.base} steps — ${f.message}`];
+  if (f.kind === 'inherited') {
+    const same = f.sameSteps ? '' : ` (${b} cannot replay ${a}'s steps: they differ)`;
+    return [`  ${where}: ${a} ${f.lengths!.variant} steps, ${b} ${f.lengths!.base} steps — ${f.message}${same}`];
+  }
   const other = f.kind === 'new' ? b : a;
   const lines = [
-    `  ${where}: ${f.steps} steps — ${f.message}${f.differential ? ` (${other} violates ${f.property} too, but not on these steps)` : ''}`,
+    `  ${where}: ${f.steps} steps — ${f.message}${f.differential ? ` (${other} replays these steps without it, and violates ${f.property} elsewhere)` : ''}`,
     `    schedule: ${f.schedule!.join(' ')}`,
   ];
   if (trace && f.trace) lines.push('', ...swimlane(f.trace.model, f.trace.model.init(), f.trace.steps).split('\n').map((l) => `    ${l}`.trimEnd()));
@@ -140,9 +138,9 @@ export function diffText(findings: readonly DiffFinding[], a: string, b: string,
     return [`${title}: ${rows.length === 0 ? 'none' : ''}`.trimEnd(), ...rows.flatMap((f) => findingLines(f, a, b, trace))];
   };
   return [
-    ...section('new', `new in ${a} (${b} does not have them on these steps)`),
-    ...section('fixed', `fixed by ${a} (violated in ${b}, not in ${a} on these steps)`),
-    ...section('inherited', `inherited (violated in both on the same steps; shortest of each)`),
+    ...section('new', `new in ${a} (not in ${b}, or not on the same steps)`),
+    ...section('fixed', `fixed by ${a} (violated in ${b}; not in ${a}, or not on the same steps)`),
+    ...section('inherited', `inherited (violated in both; shortest of each)`),
     ...section('stopped', 'not decided (--max-states)'),
   ];
 }
@@ -203,7 +201,7 @@ async function report(
   trace: boolean,
 ): Promise<number> {
   const maxStates = intOption('--max-states', o.maxStates, 1, 2 ** 31 - 1);
-  const probe = resolveModel(variantKey(va), scenarios[0]!.scenario);
+  const probe = buildModel(va, scenarios[0]!.scenario);
   let ids: string[];
   try {
     ids = selectProperties(restartProperties(probe), o.properties).map((p) => p.id);

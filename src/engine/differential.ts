@@ -5,8 +5,10 @@
  * records which properties it violated on the way. A differential property
  * fails only where the variant violates a property that the base, replaying
  * the same steps, has not violated by then (or, at an end, does not violate at
- * its own end). A base that cannot take one of the steps has left the
- * schedule: from there on, nothing the variant does is inherited.
+ * its own end). Only schedules the base can replay count: where the base
+ * cannot take one of the steps (a step moved or renamed), the two runs are no
+ * longer the same schedule, and a violation there says nothing about the
+ * change (it is new only if the base never violates the property at all).
  *
  * The product is an ordinary model, so any exhaustive search finds the
  * shortest such violation (breadth first) — including where the base has a
@@ -73,7 +75,7 @@ export function differentialProperty<S, A extends Action, T, B extends Action>(
       ? {
           onStep: (prev: DiffState<S, T>, a: A, next: DiffState<S, T>) => {
             const message = p.onStep!(prev.v, a, next.v);
-            return message !== null && !next.bv.includes(p.id) ? message : null;
+            return message !== null && next.b !== null && !next.bv.includes(p.id) ? message : null;
           },
         }
       : {}),
@@ -81,7 +83,7 @@ export function differentialProperty<S, A extends Action, T, B extends Action>(
       ? {
           onEnd: (s: DiffState<S, T>) => {
             const message = p.onEnd!(s.v);
-            if (message === null || s.bv.includes(p.id)) return null;
+            if (message === null || s.b === null || s.bv.includes(p.id)) return null;
             // the base has it too when it ends here as well and its own end check fails
             const baseToo = s.b !== null && base.actions(s.b).length === 0 && baseP?.onEnd?.(s.b) != null;
             return baseToo ? null : message;
