@@ -22,6 +22,7 @@ import { parseScenario, shorthandScenario, type Scenario } from '../src/kernel/s
 import { finish_wait, prepare_to_wait, wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
 import type { RestartState } from '../src/kernel/state.ts';
 import { zombiePlacements } from './scenarios.ts';
+import { wakeOne } from './wake-one.ts';
 
 describe('the footprint vocabulary', () => {
   const tracer = new Tracer(['ctx.refcount', 'ctx.nrTotal']);
@@ -215,7 +216,9 @@ describe('the reduced search', () => {
  * flag: the increments and decrements commute unless a reordering lets a put
  * free the object early; two blind stores commute if they store one value.
  */
-type Op = 'get' | 'put' | 'use' | 'setA' | 'setB' | 'testB' | 'isA';
+type Op = 'get' | 'put' | 'use' | 'setA' | 'setB' | 'testB' | 'isA' | 'pick' | 'getOrPut';
+/** the nondeterministic ops: each outcome an action of the thread (a nondeterministic step) */
+const OUTCOMES: Partial<Record<Op, readonly Op[]>> = { pick: ['setA', 'setB'], getOrPut: ['get', 'put'] };
 interface Ref {
   obj: { count: number; freed: boolean; flag: 'A' | 'B' };
   pc: number[];
@@ -225,8 +228,9 @@ function refcount(programs: readonly (readonly Op[])[], count: number): Model<Re
   const tracer = new Tracer(['obj.count']);
   const init = (): Ref => ({ obj: { count, freed: false, flag: 'A' }, pc: programs.map(() => 0), uaf: null });
   const clone = makeCloner(init());
-  const step = (d: Ref, t: number): void => {
-    const op = programs[t]![d.pc[t]!]!;
+  const step = (d: Ref, t: number, chosen?: string): void => {
+    const at = programs[t]![d.pc[t]!]!;
+    const op = OUTCOMES[at] ? (chosen as Op) : at;
     d.pc[t] = d.pc[t]! + 1;
     if (op === 'setA' || op === 'setB') return assign(d.obj, 'flag', op === 'setA' ? 'A' : 'B', ['A', 'B']);
     if (op === 'testB') {
@@ -244,19 +248,23 @@ function refcount(programs: readonly (readonly Op[])[], count: number): Model<Re
     if (op === 'get') counterAdd(d.obj, 'count', 1);
     else if (op === 'put' && counterAdd(d.obj, 'count', -1) === 1) d.obj.freed = true;
   };
-  const act = (t: number): Action => ({ actor: t, label: programs[t]!.join('') });
+  const acts = (s: Ref, t: number): Action[] => {
+    const label = programs[t]!.join('');
+    const outcomes = OUTCOMES[programs[t]![s.pc[t]!]!];
+    return outcomes ? outcomes.map((detail) => ({ actor: t, label, detail })) : [{ actor: t, label }];
+  };
   const enabled = (s: Ref, t: number): boolean => !s.uaf && s.pc[t]! < programs[t]!.length;
   return {
     name: 'refcount',
     actors: programs.map((_p, t) => `t${t}`),
     init,
-    actions: (s) => programs.flatMap((_p, t) => (enabled(s, t) ? [act(t)] : [])),
-    next: (s, a) => tracer.trace(s, clone, (d) => step(d, a.actor)).next,
+    actions: (s) => programs.flatMap((_p, t) => (enabled(s, t) ? acts(s, t) : [])),
+    next: (s, a) => tracer.trace(s, clone, (d) => step(d, a.actor, a.detail)).next,
     por: {
       threads: programs.length,
       traced(s, a) {
         const guard = tracer.reads(s, (v) => enabled(v, a.actor));
-        const { next, codes, counters } = tracer.trace(s, clone, (d) => step(d, a.actor));
+        const { next, codes, counters } = tracer.trace(s, clone, (d) => step(d, a.actor, a.detail));
         return { next, footprint: guard.codes.concat(codes), counters };
       },
       guardReads: (s, t) => (s.pc[t]! < programs[t]!.length ? tracer.reads(s, (v) => enabled(v, t)).codes : null),
@@ -296,6 +304,31 @@ describe('counters and blind stores: what commutes, and the reduced search agree
         verdicts.add(plain.verdict);
       }),
       { numRuns: 1000, seed: 4 },
+    );
+    expect([...verdicts].sort()).toEqual(['holds', 'violated']);
+  });
+  it('explores every outcome of a nondeterministic step, not only the first', () => {
+    // one thread: only the outcome setB (the second) makes testB fail
+    const m = refcount([['pick', 'testB']], 1);
+    const reduced = exploreSync(m, [noUaf], { reduction: 'dpor' });
+    expect(reduced.verdict).toBe('violated');
+    expect(reduced.violation!.steps.map((st) => st.action.detail ?? '')).toEqual(['setB', '']);
+    // two threads: the put that frees before t0's use, through the second outcome of each
+    const two = refcount([['getOrPut', 'use'], ['getOrPut']], 1);
+    expect(exploreSync(two, [noUaf], { reduction: 'dpor' }).verdict).toBe('violated');
+  });
+  it('agrees with the plain search on random programs with nondeterministic steps', () => {
+    const op = fc.constantFrom<Op>('get', 'put', 'use', 'setA', 'setB', 'testB', 'isA', 'pick', 'getOrPut');
+    const verdicts = new Set<string>();
+    fc.assert(
+      fc.property(fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 4 }), fc.integer({ min: 1, max: 4 }), (programs, count) => {
+        const m = refcount(programs, count);
+        const plain = exploreSync(m, [noUaf]);
+        const reduced = exploreSync(m, [noUaf], { reduction: 'dpor' });
+        expect(reduced.verdict, JSON.stringify(programs)).toBe(plain.verdict);
+        verdicts.add(plain.verdict);
+      }),
+      { numRuns: 1000, seed: 13 },
     );
     expect([...verdicts].sort()).toEqual(['holds', 'violated']);
   });
@@ -342,6 +375,14 @@ describe('plain and reduced search agree on every model of the registry', () => 
   const LZLZ = parseScenario({ name: 'LZLZ', tasks: [1, 2, 3, 4].map((vpid) => ({ vpid, kind: vpid % 2 ? 'live' : 'zombie' })) });
   // ~5–10 s a model on 2 busy cores: the soundness check of the reduction over the whole registry
   const sample = zombiePlacements(3).filter((s) => ['LLL', 'LZL', 'ZLZ', 'ZZZ'].includes(s.name));
+  it('a model with a nondeterministic step (C8 wakes one waiter of waitq, any of them)', () => {
+    let violations = 0;
+    for (const { scenario } of STANDARD_SCENARIOS.filter((x) => x.scenario.nrPids >= 2 && !x.scenario.tasks.some((t) => t.kind === 'ghost'))) {
+      violations += compare(buildModel(wakeOne, scenario), `${wakeOne.name} on ${scenario.name}`, 3).length;
+    }
+    compare(buildModel(wakeOne, sample.find((s) => s.name === 'LZL')!), `${wakeOne.name} on LZL`, 1);
+    expect(violations).toBeGreaterThan(0);
+  });
   it.each(variants.map((v) => [v.name, v] as const))('%s', (_name, variant) => {
     let violations = 0;
     // every standard scenario (1–2 tasks with zombies, a thread, a ghost, each fault; then LZL): three properties deep
