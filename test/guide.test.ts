@@ -124,8 +124,14 @@ describe('docs/writing-a-model.md, run as written', () => {
       'node bin/crsim.js check',
       'node bin/crsim.js check',
       'node bin/crsim.js matrix',
+      // issue 13: against a base, a pinned fault, a second example on v20, type errors
+      'node bin/crsim.js check',
+      'node bin/crsim.js check',
+      'node bin/crsim.js check',
+      'cat > models/v20-no-pf.ts',
+      "sed 's/self.pf =",
     ]);
-    expect(steps.filter((s) => s.stdout !== undefined)).toHaveLength(3);
+    expect(steps.filter((s) => s.stdout !== undefined)).toHaveLength(8);
   });
 
   it('every block exits and prints as the guide says', () => {
