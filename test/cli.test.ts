@@ -35,7 +35,7 @@ describe('crsim check', () => {
     expect(out).toMatch(/^exhaustive: [\d,]+ states, [\d,]+ transitions, depth \d+, [\d.]+ s; P2–P6, P9, P10 hold$/m);
   });
   it('--json prints the documented object', async () => {
-    const { code, out } = await runCli('check', '--model', 'v18', '--tasks', '4', '--zombies', '2', '--json');
+    const { code, out } = await runCli('check', '--model', 'v18', '--tasks', '4', '--zombies', '2', '--reduction', 'dpor', '--json');
     expect(code).toBe(1);
     const j = JSON.parse(out);
     expect(j).toMatchObject({ verdict: 'violated', explored: 'exhaustive', reduction: 'dpor', model: 'v18', property: 'P8', shortest: true });

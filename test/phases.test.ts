@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { findVariant } from '../models/index.ts';
 import { restartProperties, selectProperties } from '../properties/restart.ts';
 import { phasesLine } from '../src/cli/verdict.ts';
+import { AutoSearch } from '../src/engine/auto.ts';
+import { ExhaustiveSearch } from '../src/engine/exhaustive.ts';
 import { exploreSync } from '../src/engine/run.ts';
 import { buildModel } from '../src/kernel/model.ts';
 import { shorthandScenario } from '../src/kernel/scenario.ts';
@@ -59,5 +61,59 @@ describe('the phases of an exhaustive check', () => {
     expect(o.phases.search.states).toBe(o.states);
     expect(o.phases.proof.states).toBeGreaterThan(0);
     expect(typeof o.phases.proof.ms).toBe('number');
+  });
+});
+
+describe('--reduction auto: a bounded plain search, then dpor', () => {
+  const run = <S, A extends import('../src/engine/types.ts').Action>(search: { work(ms: number): import('../src/engine/types.ts').Result<S, A> | null }) => {
+    for (;;) {
+      const r = search.work(Infinity);
+      if (r) return r;
+    }
+  };
+
+  it("a violation within the bound: the plain search's result, shortest by construction", () => {
+    const { model, properties } = target('v18', 3, 1);
+    const plain = exploreSync(model, properties, { strategy: 'exhaustive' });
+    const auto = run(new AutoSearch(model, properties));
+    expect(auto.reduction).toBeUndefined();
+    expect(auto.violation!.choices).toEqual(plain.violation!.choices);
+    expect(auto.stats.states).toBe(plain.stats.states);
+  });
+
+  it("past the bound: dpor, its proof going on with the plain search's states, the same shortest length as the plain search", () => {
+    const { model, properties } = target('v18', 3, 1);
+    const plain = exploreSync(model, properties, { strategy: 'exhaustive' });
+    const auto = run(new AutoSearch(model, properties, { bfsStates: 500 }));
+    expect(auto.reduction).toBe('dpor');
+    expect(auto.violation!.shortest).toBe(true);
+    expect(auto.violation!.steps.length).toBe(plain.violation!.steps.length);
+    const p = auto.stats.phases!;
+    expect(p.bfs!.states).toBeGreaterThanOrEqual(500);
+    // the proof adds only what the plain search had not stored: together they store what it stores
+    expect(p.bfs!.states + p.proof!.states).toBe(plain.stats.states);
+    expect(phasesLine(auto)).toMatch(/^ {2}\(time: breadth-first [\d,]+ states [\d.]+ s, search /);
+  });
+
+  it('where the property holds: the verdict and states of dpor, after the bounded plain search', () => {
+    const { model, properties } = target('v20', 4, 2);
+    const plain = exploreSync(model, properties, { strategy: 'exhaustive', reduction: 'dpor' });
+    const auto = run(new AutoSearch(model, properties, { bfsStates: 1000 }));
+    expect(plain.verdict).toBe('holds');
+    expect(auto.verdict).toBe('holds');
+    expect(auto.stats.phases!.bfs!.states).toBeGreaterThanOrEqual(1000);
+    expect(auto.stats.states).toBe(plain.stats.states);
+  });
+
+  it('a breadth-first search resumes only after its own state budget, and not below the level it reached', () => {
+    const { model, properties } = target('v20', 3, 1);
+    const bfs = new ExhaustiveSearch(model, properties, { maxStates: 300 });
+    const r = run(bfs);
+    expect(r.stoppedBy).toMatch(/--max-states/);
+    expect(bfs.resume({ maxStates: 1000, depthLimit: 1 })).toBe(false);
+    expect(bfs.resume({ maxStates: 1000 })).toBe(true);
+    const again = run(bfs);
+    expect(again.stats.states).toBeGreaterThanOrEqual(1000);
+    expect(bfs.resume({ maxStates: 2000 })).toBe(again.verdict === 'incomplete');
   });
 });

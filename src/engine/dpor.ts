@@ -632,10 +632,10 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const length = p.run.violation.steps.length;
     this.proof = null;
     if (c.shortest) return this.finish({ ...c.violation, shortest: true, shortestNote: `${p.note}; breadth-first search to depth ${length} gives the shortest` });
-    if (!c.states || this.stopped) return this.finish({ ...c.violation, shortest: false, shortestNote: `${p.note}; ${c.why}` });
-    // past the state budget: shrunk, and no shorter one exists above the level the proof reached
+    // unproven (a budget, a stop): shrunk, a fraction of a second; past the state budget no shorter one
+    // exists above the level the proof reached, so the shrunk one's depth is out of reach too
     const v = this.shrunk(c.violation, p.note);
-    const why = `not proven shortest: breadth-first search to depth ${v.steps.length} needs more than ${this.proofStates.toLocaleString('en-US')} states`;
+    const why = c.states && !this.stopped ? `not proven shortest: breadth-first search to depth ${v.steps.length} needs more than ${this.proofStates.toLocaleString('en-US')} states` : c.why;
     return this.finish({ ...v, shortestNote: `${v.shortestNote!}; ${why}` });
   }
 
