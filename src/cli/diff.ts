@@ -126,7 +126,7 @@ function findingLines(f: DiffFinding, a: string, b: string, trace: boolean): str
     `  ${where}: ${f.steps} steps — ${f.message}${f.differential ? ` (${other} replays these steps without it, and violates ${f.property} elsewhere)` : ''}`,
     `    schedule: ${f.schedule!.join(' ')}`,
   ];
-  if (trace && f.trace) lines.push('', ...swimlane(f.trace.model, f.trace.model.init(), f.trace.steps).split('\n').map((l) => `    ${l}`.trimEnd()));
+  if (trace && f.trace) lines.push('', ...swimlane(f.trace.model, f.trace.model.init(), f.trace.steps).split('\n').map((l) => `    ${l}`.trimEnd()), '');
   return lines;
 }
 

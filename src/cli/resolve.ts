@@ -196,7 +196,7 @@ export async function preloadModelFiles(spec: string | undefined, o: { typecheck
     if (!part || !isModelFile(part)) continue;
     if (o.typecheck !== false && !loadedFiles.has(part) && /\.[mc]?ts$/.test(part) && existsSync(resolvePath(part))) {
       const { typecheckModelFile } = await import('./typecheck.ts');
-      const r = typecheckModelFile(resolvePath(part));
+      const r = typecheckModelFile(resolvePath(part), part);
       if (r.note) process.stderr.write(`crsim: ${r.note}\n`);
     }
     await loadModelFile(part);

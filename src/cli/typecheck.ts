@@ -47,10 +47,10 @@ function loadTypeScript(): Ts | null {
  * Throws a UsageError listing `file:line:col: message` for each type error of
  * `file`; returns what was done, for a note: `checked` or `skipped: why`.
  */
-export function typecheckModelFile(file: string): { checked: boolean; note?: string; ms: number } {
+export function typecheckModelFile(file: string, shown = file): { checked: boolean; note?: string; ms: number } {
   const t0 = Date.now();
   const ts = loadTypeScript();
-  if (!ts) return { checked: false, note: `--model: '${file}' not type-checked: typescript is not installed beside crsim (npm install typescript, or pass --no-typecheck to silence this)`, ms: 0 };
+  if (!ts) return { checked: false, note: `--model: '${shown}' not type-checked: typescript is not installed beside crsim (npm install typescript, or pass --no-typecheck to silence this)`, ms: 0 };
   const types = join(packageRoot(), 'node_modules', '@types');
   const converted = ts.convertCompilerOptionsFromJson(
     // crsim's loader runs the file as an ES module wherever it is (no package.json needed), and nothing is emitted
@@ -64,7 +64,8 @@ export function typecheckModelFile(file: string): { checked: boolean; note?: str
   const own = program.getSourceFile(file);
   // the model's own errors: crsim's sources were checked when crsim was built
   const diagnostics = [...program.getOptionsDiagnostics(), ...(own ? [...program.getSyntacticDiagnostics(own), ...program.getSemanticDiagnostics(own)] : [])].filter(
-    (d) => d.category === ts.DiagnosticCategory.Error,
+    // a module that cannot be found is the loader's to report (its message names what is missing, as before)
+    (d) => d.category === ts.DiagnosticCategory.Error && d.code !== 2307,
   );
   if (diagnostics.length) {
     const lines = diagnostics.slice(0, MAX_SHOWN).map((d) => {
@@ -75,7 +76,7 @@ export function typecheckModelFile(file: string): { checked: boolean; note?: str
     });
     const more = diagnostics.length > MAX_SHOWN ? [`  … and ${diagnostics.length - MAX_SHOWN} more`] : [];
     throw new UsageError(
-      `--model: '${file}' does not type-check (${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'}; expected a file tsc accepts, or pass --no-typecheck):\n${[...lines, ...more].join('\n')}`,
+      `--model: '${shown}' does not type-check (${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'}; expected a file tsc accepts, or pass --no-typecheck):\n${[...lines, ...more].join('\n')}`,
     );
   }
   return { checked: true, ms: Date.now() - t0 };
