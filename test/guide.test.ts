@@ -130,8 +130,10 @@ describe('docs/writing-a-model.md, run as written', () => {
       'node bin/crsim.js check',
       'cat > models/v20-no-pf.ts',
       "sed 's/self.pf =",
+      // issue 13: fusing two steps
+      'cat > models/v18-atomic.ts',
     ]);
-    expect(steps.filter((s) => s.stdout !== undefined)).toHaveLength(8);
+    expect(steps.filter((s) => s.stdout !== undefined)).toHaveLength(9);
   });
 
   it('every block exits and prints as the guide says', () => {

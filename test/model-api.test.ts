@@ -3,7 +3,11 @@
  * fused steps (atomic), and the step roles the properties read instead of
  * label spellings.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { variants } from '../models/index.ts';
 import { v18 } from '../models/v18.ts';
 import { PROPERTY_ROLES, restartProperties } from '../properties/restart.ts';
@@ -14,6 +18,7 @@ import { buildModel, withRoles, type RestartAction, type RestartVariant, type St
 import { parseScenario, shorthandScenario } from '../src/kernel/scenario.ts';
 import { wakeOneOutcomes, wake_up_one } from '../src/kernel/sched.ts';
 import type { RestartState, Task } from '../src/kernel/state.ts';
+import { runCli } from './cli-run.ts';
 import { wakeOne } from './wake-one.ts';
 
 const check = (variant: RestartVariant, scenario: ReturnType<typeof shorthandScenario>, ids: string[]) => {
@@ -168,5 +173,35 @@ describe('step roles', () => {
     const sc = parseScenario({ tasks: [{ vpid: 1, kind: 'live' }, { vpid: 2, kind: 'ghost' }] });
     const m = buildModel(variants.find((v) => v.name === 'v20')!, sc);
     expect(m.labelsWith('activating')).toEqual(['T8a1', 'T8a2']);
+  });
+});
+
+describe('crsim on a model file: a missing role and a fused step that would wait are model errors (exit 4)', () => {
+  const ROOT = fileURLToPath(new URL('..', import.meta.url));
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'crsim-model-api-'));
+    const at = (p: string): string => JSON.stringify(join(ROOT, p));
+    writeFileSync(
+      join(dir, 'no-role.ts'),
+      `import { v18 } from ${at('models/v18.ts')};\nexport default { ...v18, name: 'no-role', task: { ...v18.task, T6e: { ...v18.task.T6e!, roles: [] } } };\n`,
+    );
+    writeFileSync(
+      join(dir, 'waits.ts'),
+      `import { v18 } from ${at('models/v18.ts')};\nimport { atomic } from ${at('src/kernel/atomic.ts')};\nexport default { ...v18, name: 'waits', task: atomic(v18.task, 'T5:check', 'T5:sleep') };\n`,
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('no step has the role inRestore', async () => {
+    const r = await runCli('check', '--model', join(dir, 'no-role.ts'), '--tasks', '1', '--no-typecheck');
+    expect(r.code).toBe(4);
+    expect(r.err).toMatch(/^crsim: model error: model no-role: .*no step has the role inRestore the properties need/);
+    expect(r.out).toBe('');
+  });
+  it('T5:sleep cannot run right after T5:check', async () => {
+    const r = await runCli('check', '--model', join(dir, 'waits.ts'), '--tasks', '2', '--no-typecheck');
+    expect(r.code).toBe(4);
+    expect(r.err).toMatch(/model waits: task \d at step 'T5:check': fused step T5:check\+T5:sleep: T5:sleep is not enabled right after T5:check/);
   });
 });

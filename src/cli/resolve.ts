@@ -10,6 +10,7 @@ import { faultFromCode, isScenarioCode, standardScenario } from '../../propertie
 import { scenarioToInput } from '../arbitraries/scenario.ts';
 import { JsonInputError, parseJsonInput } from '../engine/json-input.ts';
 import { buildModel, type RestartModel, type RestartVariant } from '../kernel/model.ts';
+import { ModelError } from '../kernel/model-error.ts';
 import { unknownWindowLabel } from '../kernel/fault-window.ts';
 import { DEFAULT_SCENARIO, parseScenario, ScenarioError, shorthandScenario, type Scenario } from '../kernel/scenario.ts';
 import { setModelSource } from '../trace/replayfile.ts';
@@ -257,7 +258,8 @@ export function resolveProperties(model: RestartModel, spec: string | undefined)
   try {
     chosen = selectProperties(restartProperties(model), spec);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    // a model whose steps lack a role the properties need is the model's error (exit 4), not the user's
+    throw e instanceof ModelError ? e : new UsageError((e as Error).message);
   }
   // checking nothing is never a pass
   if (chosen.length === 0) throw new UsageError(`--properties: expected at least one property, e.g. P1-P10 (got '${spec}')`);
