@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { variants } from '../models/index.ts';
 import { v18 } from '../models/v18.ts';
 import { PROPERTY_ROLES, restartProperties } from '../properties/restart.ts';
+import { replay } from '../src/engine/replay.ts';
 import { exploreSync } from '../src/engine/run.ts';
+import { TimedSimulator } from '../src/engine/timed.ts';
+import { PRESETS } from '../src/kernel/timing.ts';
 import { atomic } from '../src/kernel/atomic.ts';
 import { ModelError } from '../src/kernel/model-error.ts';
 import { buildModel, withRoles, type RestartAction, type RestartVariant, type Steps } from '../src/kernel/model.ts';
@@ -69,6 +72,29 @@ describe('nondeterministic steps', () => {
     expect(c8.action.detail).toMatch(/^wakes task [12]$/);
     // with one task, the one waiter is always the one woken: v18's verdict
     expect(check(wakeOne, shorthandScenario(1, 0), ['P9']).result.verdict).toBe('holds');
+  });
+});
+
+describe('nondeterministic steps in random, PCT and timed runs', () => {
+  const m = buildModel(wakeOne, shorthandScenario(2, 0));
+  /** the outcomes C8 took over runs */
+  const woken = (runs: readonly (readonly { action: RestartAction }[])[]): string[] =>
+    [...new Set(runs.flatMap((steps) => steps.filter((st) => st.action.label === 'C8').map((st) => st.action.detail!)))].sort();
+  it('PCT picks either outcome, seeded', () => {
+    const walks = Array.from({ length: 60 }, (_x, k) => exploreSync(m, restartProperties(m).filter((p) => p.id === 'P9'), { strategy: 'pct', runs: 1, seed: k }));
+    const seen = woken(walks.flatMap((w) => (w.violation ? [w.violation.steps] : [])));
+    expect(seen).toEqual(expect.arrayContaining(['wakes task 1', 'wakes task 2']));
+  });
+  it('a timed run draws the outcome when the step fires', () => {
+    const sim = new TimedSimulator(m, [], { profile: PRESETS['loaded']!, seed: 3 });
+    const seen = new Set<string>();
+    for (let r = 0; r < 80; r++) {
+      const run = sim.run(r, true);
+      const rep = replay(m, [], run.choices!);
+      for (const st of rep.steps) if (st.action.label === 'C8') seen.add(st.action.detail!);
+    }
+    // and 'wakes nobody' when C8 runs before either task waits
+    expect([...seen]).toEqual(expect.arrayContaining(['wakes task 1', 'wakes task 2']));
   });
 });
 

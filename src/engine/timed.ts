@@ -26,6 +26,7 @@
  * (of a step disabled or fired since) skipped on pop.
  */
 import { Heap } from 'heap-js';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { sampler, type Sampler } from './distributions.ts';
 import type { Profile } from './profile.ts';
@@ -170,6 +171,11 @@ export class TimedSimulator<S, A extends Action> {
       for (let i = 0; i < enabled.length; i++) {
         const a = enabled[i]!;
         const th = threadOf(a);
+        // another outcome of the thread's nondeterministic step: one clock for the step, the outcome drawn when it fires
+        if (seen[th] === epoch) {
+          index[th] = i;
+          continue;
+        }
         seen[th] = epoch;
         index[th] = i;
         const held = sched[th];
@@ -196,12 +202,17 @@ export class TimedSimulator<S, A extends Action> {
       free.push(e);
       if (e.t > this.timeBound) return this.result(r, 'time-bound', this.timeBound, steps, violations, markTimes, choices, times);
       now = e.t;
-      const action = sched[e.th]!;
+      const last = index[e.th]!;
+      let first = last;
+      while (first > 0 && threadOf(enabled[first - 1]!) === e.th) first--;
+      // a nondeterministic step (its outcomes are one thread's actions, side by side): any outcome
+      const k = first < last ? first + uniformInt(rng, 0, last - first) : last;
+      const action = first < last ? enabled[k]! : sched[e.th]!;
       sched[e.th] = null;
       gen[e.th]!++;
       const next = model.next(state, action);
       steps++;
-      choices?.push(index[e.th]!);
+      choices?.push(k);
       times?.push(now);
       for (let i = 0; i < properties.length; i++) {
         const p = properties[i]!;
