@@ -22,6 +22,8 @@ const { values: flags } = parseArgs({
     filter: { type: 'string' },
     budget: { type: 'string', default: '30' },
     reductions: { type: 'string', default: 'none,dpor,auto' },
+    reps: { type: 'string', default: '1' },
+    ns: { type: 'string', default: '3,6' },
     out: { type: 'string' },
   },
   strict: true,
@@ -29,6 +31,9 @@ const { values: flags } = parseArgs({
 const budgetMs = Number(flags.budget) * 1000;
 const reductions = flags.reductions!.split(',');
 const pattern = flags.filter ? new RegExp(flags.filter) : null;
+const reps = Number(flags.reps);
+/** tree sizes: mutants take them as given, faults one less than each but 3, variants 3, 4 and them */
+const ns = flags.ns!.split(',').map(Number);
 
 interface Case {
   readonly id: string;
@@ -39,9 +44,9 @@ interface Case {
 
 function cases(): Case[] {
   const out: Case[] = [];
-  for (const m of mutants) for (const n of [3, 6]) out.push({ id: `mutant/${m.name}/N=${n}`, model: m.name, scenario: mutantScenario(m.name, n), properties: m.breaks! });
-  for (const f of FAULTS) for (const n of [3, 5]) out.push({ id: `fault/v20/N=${n}+${f}`, model: 'v20', scenario: faultScenario(f, n), properties: 'P1-P11' });
-  for (const v of ['v17', 'v18', 'v18-final']) for (const n of [3, 4, 6]) out.push({ id: `variant/${v}/N=${n}`, model: v, scenario: tree(n), properties: 'P1-P11' });
+  for (const m of mutants) for (const n of ns) out.push({ id: `mutant/${m.name}/N=${n}`, model: m.name, scenario: mutantScenario(m.name, n), properties: m.breaks! });
+  for (const f of FAULTS) for (const n of ns.map((x) => (x > 3 ? x - 1 : x))) out.push({ id: `fault/v20/N=${n}+${f}`, model: 'v20', scenario: faultScenario(f, n), properties: 'P1-P11' });
+  for (const v of ['v17', 'v18', 'v18-final']) for (const n of [...new Set([3, 4, ...ns])]) out.push({ id: `variant/${v}/N=${n}`, model: v, scenario: tree(n), properties: 'P1-P11' });
   return out.filter((c) => !pattern || pattern.test(c.id));
 }
 
@@ -49,7 +54,9 @@ interface Row {
   id: string;
   reduction: string;
   verdict: string;
+  /** wall time, and this process's CPU time (the machine is shared: the ratios use CPU time), the least of --reps runs */
   ms: number;
+  cpuMs: number;
   states: number;
   length?: number;
   shortest?: boolean;
@@ -62,21 +69,28 @@ for (const c of cases()) {
   for (const reduction of reductions) {
     const model = buildModel(findVariant(c.model)!, c.scenario);
     const properties = selectProperties(restartProperties(model), c.properties);
-    const t0 = performance.now();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const search = createSearch(model, properties, { strategy: 'exhaustive', reduction: reduction as any });
+    let ms = Infinity;
+    let cpuMs = Infinity;
     let r = null;
-    while (!(r = search.work(50))) if (performance.now() - t0 > budgetMs) search.stop('budget');
-    const ms = performance.now() - t0;
+    for (let k = 0; k < reps; k++) {
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      const search = createSearch(model, properties, { strategy: 'exhaustive', reduction: reduction as 'none' | 'dpor' | 'auto' });
+      while (!(r = search.work(50))) if (performance.now() - t0 > budgetMs) search.stop('budget');
+      const cpu = process.cpuUsage(c0);
+      ms = Math.min(ms, performance.now() - t0);
+      cpuMs = Math.min(cpuMs, (cpu.user + cpu.system) / 1000);
+    }
+    if (!r) throw new Error('bench: no result');
     const v = r.violation;
     const stats = r.stats as typeof r.stats & { phases?: unknown };
-    rows.push({ id: c.id, reduction, verdict: r.verdict, ms, states: r.stats.states, ...(v ? { length: v.steps.length, shortest: v.shortest ?? true } : {}), ...(stats.phases ? { phases: stats.phases } : {}) });
-    line.push(`${reduction} ${r.verdict === 'violated' ? `${v!.property}·${v!.steps.length}${v!.shortest === false ? '?' : ''}` : r.verdict} ${(ms / 1000).toFixed(2)}s ${r.stats.states}`.padEnd(34));
+    rows.push({ id: c.id, reduction, verdict: r.verdict, ms, cpuMs, states: r.stats.states, ...(v ? { length: v.steps.length, shortest: v.shortest ?? true } : {}), ...(stats.phases ? { phases: stats.phases } : {}) });
+    line.push(`${reduction} ${r.verdict === 'violated' ? `${v!.property}·${v!.steps.length}${v!.shortest === false ? '?' : ''}` : r.verdict} ${(cpuMs / 1000).toFixed(2)}s ${r.stats.states}`.padEnd(34));
   }
   const mine = rows.slice(-reductions.length);
-  const best = Math.min(...mine.filter((x) => x.reduction !== 'auto').map((x) => x.ms));
+  const best = Math.min(...mine.filter((x) => x.reduction !== 'auto').map((x) => x.cpuMs));
   const auto = mine.find((x) => x.reduction === 'auto');
-  if (auto && Number.isFinite(best)) line.push(`auto/best ${(auto.ms / best).toFixed(2)}`);
+  if (auto && Number.isFinite(best)) line.push(`auto/best ${(auto.cpuMs / best).toFixed(2)} (CPU)`);
   process.stdout.write(`${line.join(' ')}\n`);
 }
 if (flags.out) writeFileSync(flags.out, `${JSON.stringify({ finished: new Date().toISOString(), budgetMs, rows }, null, 2)}\n`);
