@@ -84,7 +84,7 @@ function replayCommand(o: ExploreCliOptions, r: PbtResult): string {
 
 export async function explore(o: ExploreCliOptions, out: (s: string) => void): Promise<number> {
   const variant = await resolveVariant(o.model);
-  const fixed = o.scenario !== undefined || o.tasks !== undefined || o.zombies !== undefined;
+  const fixed = o.scenario !== undefined || o.tasks !== undefined || o.zombies !== undefined || o.fault !== undefined;
   const given = o.given ?? new Set<string>();
   if (given.has('--faults') && given.has('--no-faults')) throw new UsageError('--faults and --no-faults: give one of them');
   const drawn = DRAWN.find((f) => given.has(f));
