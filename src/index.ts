@@ -26,6 +26,10 @@ export type { Result, Violation, Step, Property, Model, Action, Stats, Verdict }
 // models, scenarios, properties
 export { variants, versions, mutants, findVariant } from '../models/index.ts';
 export { buildModel } from './kernel/model.ts';
+// writing a model: roles, fused steps, nondeterministic wake-ups
+export { withRoles, ROLES, type Role, type Outcome, type StepDef, type Steps } from './kernel/model.ts';
+export { atomic } from './kernel/atomic.ts';
+export { wakeOneOutcomes, wake_up_one } from './kernel/sched.ts';
 export { parseScenario, shorthandScenario, ScenarioError, DEFAULT_SCENARIO } from './kernel/scenario.ts';
 export { restartProperties, selectProperties, type RestartProperty } from '../properties/restart.ts';
 // the engine

@@ -21,6 +21,7 @@ import { buildModel, withRoles, type RestartAction, type RestartVariant, type St
 import { parseScenario, shorthandScenario } from '../src/kernel/scenario.ts';
 import { wakeOneOutcomes, wake_up_one } from '../src/kernel/sched.ts';
 import type { RestartState, Task } from '../src/kernel/state.ts';
+import * as api from '../src/index.ts';
 import { runCli } from './cli-run.ts';
 import { wakeOne } from './wake-one.ts';
 
@@ -72,6 +73,23 @@ describe('nondeterministic steps', () => {
     expect(c8.action.detail).toMatch(/^wakes task [12]$/);
     // with one task, the one waiter is always the one woken: v18's verdict
     expect(check(wakeOne, shorthandScenario(1, 0), ['P9']).result.verdict).toBe('holds');
+  });
+});
+
+describe('footprints and the package entry', () => {
+  it('the outcomes of wake_up_one read whether each actor is on the queue: a waiter joining races with them', () => {
+    const m = buildModel(wakeOne, shorthandScenario(2, 0));
+    const s = m.init();
+    const at = { ...s, coord: { ...s.coord, pc: 'C8' } };
+    const reads = m.por!.guardReads(at, 0)!.map((c) => m.por!.describeAccess!(c));
+    expect(reads).toEqual(expect.arrayContaining(['coord.wq@waitq:read-not', 'tasks[0].wq@waitq:read-not', 'tasks[1].wq@waitq:read-not']));
+  });
+  it('crsim exports what a model file needs to use them', () => {
+    expect(typeof api.atomic).toBe('function');
+    expect(typeof api.withRoles).toBe('function');
+    expect(typeof api.wakeOneOutcomes).toBe('function');
+    expect(typeof api.wake_up_one).toBe('function');
+    expect(api.ROLES).toEqual(['inRestore', 'activating', 'pfSection', 'exitPath']);
   });
 });
 
