@@ -130,10 +130,11 @@ describe('docs/writing-a-model.md, run as written', () => {
       'node bin/crsim.js check',
       'cat > models/v20-no-pf.ts',
       "sed 's/self.pf =",
-      // issue 13: fusing two steps
+      // issue 13: fusing two steps, a step with several outcomes
       'cat > models/v18-atomic.ts',
+      'cat > models/v18-wake-one.ts',
     ]);
-    expect(steps.filter((s) => s.stdout !== undefined)).toHaveLength(9);
+    expect(steps.filter((s) => s.stdout !== undefined)).toHaveLength(10);
   });
 
   it('every block exits and prints as the guide says', () => {
