@@ -2,7 +2,8 @@
  * How a restart variant is written: one table of labelled steps for the
  * coordinator and one for a restarting task (its `do_exit` included), in the
  * manner of PlusCal. Each step names the kernel function it implements, cites
- * its source, lists the shared objects it touches and mutates an immer draft.
+ * its source, declares the roles the properties read and mutates a copy of
+ * the state; a nondeterministic step offers several outcomes.
  * `buildModel` turns a table and a scenario into the engine's generic Model.
  */
 import type { Draft } from 'immer';
