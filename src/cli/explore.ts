@@ -23,6 +23,8 @@ export interface ExploreCliOptions {
   readonly scenario?: string;
   readonly tasks?: string;
   readonly zombies?: string;
+  /** `--fault CODE`, repeatable (resolve.ts) */
+  readonly fault?: readonly string[];
   readonly properties?: string;
   readonly runs?: string;
   readonly time?: string;
