@@ -67,7 +67,8 @@ describe('verdicts that lie', () => {
 
   it('a step that jumps to a label with no step is exit 4, before any property reads the state', () => {
     const m = file('jumps.ts', `import { v18 } from ${V18};\nexport default { ...v18, name: 'jumps', task: { ...v18.task, T2: { ...v18.task['T2'], run: (_s, self) => { self.pc = 'T99'; } } } };\n`);
-    const r = bin('check', '--model', m, '-t', '1');
+    // untyped on purpose (implicit any): --no-typecheck, so that the step runs and the model error shows
+    const r = bin('--no-typecheck', 'check', '--model', m, '-t', '1');
     expect(r.status).toBe(EXIT.model);
     expect(r.stderr).toContain("model jumps: task 1 at step 'T2': it jumped to 'T99'");
     expect(r.stdout).not.toMatch(/violated/);
@@ -230,7 +231,9 @@ describe('no code from a shared file', () => {
     expect(edited.stdout).toMatch(/note: the model's source \(mine-replay\.ts\) changed since the file was saved/);
     const without = bin('replay', cex);
     expect(without.status).toBe(EXIT.usage);
-    expect(without.stderr).toContain("the file's model 'mine' is not in this build");
+    // issue 13: the model file is named, with the command that replays it; never loaded from the file
+    expect(without.stderr).toContain("model: 'mine' was saved from the model file mine-replay.ts; crsim never loads code named by a replay file or token");
+    expect(without.stderr).toContain(`run: crsim replay ${cex} --model mine-replay.ts`);
   });
 
   it('a token that inflates to ~90 MB fails fast with exit 2', () => {
