@@ -17,7 +17,7 @@ import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import type { ReplayFile } from '../src/trace/replayfile.ts';
-import { launchChromium } from './chromium.ts';
+import { launchChromium, openPage } from './chromium.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'crsim-browser-'));
 const OUT = join(import.meta.dirname, '..', 'test-output');
@@ -41,17 +41,7 @@ afterAll(async () => {
 
 describe('the HTML report in Chromium', () => {
   it('loads with no console error and no network request, one lane per actor, one box per step', async () => {
-    const p = await context.newPage();
-    const errors: string[] = [];
-    const requests: string[] = [];
-    p.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    p.on('pageerror', (e) => errors.push(String(e)));
-    p.on('request', (r) => {
-      if (!r.url().startsWith('file:')) requests.push(r.url());
-    });
-    await p.goto(pathToFileURL(page).href);
+    const { p, errors, requests } = await openPage(context, page);
     const lanes = await p.locator('#lane-heads .lane-name').allTextContents();
     const actors = [...new Set(['coordinator', ...saved.steps.map((s) => s.actor)])];
     expect(lanes.length).toBe(await p.locator('#lanes .lane').count());

@@ -7,7 +7,8 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const HOW = 'run `npm ci` (it installs @sparticuz/chromium, which ships the browser), or set CRSIM_CHROMIUM to a Chromium or Chrome executable';
 
@@ -41,4 +42,20 @@ export async function launchChromium(viewport = { width: 1300, height: 900 }): P
   } catch (e) {
     throw new Error(`the browser at ${executablePath} does not start (${(e as Error).message.split('\n')[0]}); ${HOW}`);
   }
+}
+
+/** Opens a local file in a new page, collecting console errors and any request that leaves the file. */
+export async function openPage(context: BrowserContext, file: string): Promise<{ p: Page; errors: string[]; requests: string[] }> {
+  const p = await context.newPage();
+  const errors: string[] = [];
+  const requests: string[] = [];
+  p.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  p.on('pageerror', (e) => errors.push(String(e)));
+  p.on('request', (r) => {
+    if (!r.url().startsWith('file:')) requests.push(r.url());
+  });
+  await p.goto(pathToFileURL(file).href);
+  return { p, errors, requests };
 }

@@ -2,10 +2,9 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './chromium.ts';
+import { launchChromium, openPage } from './chromium.ts';
 import { runCli } from './cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'crsim-simulate-html-'));
@@ -25,20 +24,7 @@ afterAll(async () => {
   await context?.close();
 });
 
-async function open(file: string): Promise<{ p: Page; errors: string[]; requests: string[] }> {
-  const p = await context.newPage();
-  const errors: string[] = [];
-  const requests: string[] = [];
-  p.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  p.on('pageerror', (e) => errors.push(String(e)));
-  p.on('request', (r) => {
-    if (!r.url().startsWith('file:')) requests.push(r.url());
-  });
-  await p.goto(pathToFileURL(file).href);
-  return { p, errors, requests };
-}
+const open = (file: string): ReturnType<typeof openPage> => openPage(context, file);
 
 describe('the simulate page in Chromium', () => {
   it('shows every property with its interval, the times, and two drawn plots', async () => {
