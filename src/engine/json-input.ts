@@ -40,3 +40,22 @@ export function parseJsonInput(text: string, limit = MAX_JSON_DEPTH): unknown {
   }
   return json;
 }
+
+/** A value as an error message shows it: its JSON, cut at 60 characters; `nothing` when absent. */
+export function showValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** The value at `path` in `root` (undefined where the path leads nowhere). */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+/** A field's path as messages name it: `root.tasks[1].header` (no root: `tasks[1].header`). */
+export function fieldPath(path: readonly PropertyKey[], root = ''): string {
+  return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), root);
+}

@@ -5,6 +5,7 @@
  * (power-of-two buckets) or schbench's percentile lines. The class names are
  * the model's; this module knows none of them.
  */
+import { fieldPath, showValue, valueAt } from './json-input.ts';
 import { z } from 'zod';
 import type { Distribution } from './distributions.ts';
 
@@ -68,26 +69,13 @@ const profileSchema = z
 
 export type ProfileInput = z.output<typeof profileSchema>;
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const s = JSON.stringify(value);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-function at(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
-  return v;
-}
-
 /** Validates a profile object; `source` names it in errors. */
 export function parseProfile(input: unknown, source = 'profile'): ProfileInput {
   const parsed = profileSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const path = issue.path as PropertyKey[];
-  const where = path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : `${s}.${String(k)}`), 'profile');
-  throw new ProfileError(`${source}: ${where}: ${issue.message} (got ${describe(at(input, path))})`);
+  throw new ProfileError(`${source}: ${fieldPath(path, 'profile')}: ${issue.message} (got ${showValue(valueAt(input, path))})`);
 }
 
 /**

@@ -11,6 +11,7 @@
  * merged `holds` counts exactly the unsharded runs and steps; a merged
  * `violated` counts what the shards ran, which can be more.
  */
+import { fieldPath, showValue, valueAt } from './json-input.ts';
 import { z } from 'zod';
 import { PctSearch, type PctOptions } from './pct.ts';
 import { RandomSearch } from './random.ts';
@@ -181,21 +182,7 @@ export class ShardFileError extends Error {
   override readonly name = 'ShardFileError';
 }
 
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
-  return v;
-}
-
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '') || '(the file)';
-}
+const fieldOf = (path: readonly PropertyKey[]): string => fieldPath(path) || '(the file)';
 
 /** The runs of the shard a file names (its fields are valid when this is asked). */
 function plannedOf(json: unknown): string {
@@ -209,8 +196,8 @@ export function parseShardFile(json: unknown, file: string): ShardFile {
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const path = issue.path as PropertyKey[];
-    const planned = fieldPath(path) === 'executed' ? ` (this shard has ${plannedOf(json)} runs)` : '';
-    throw new ShardFileError(`${file}: ${fieldPath(path)}: ${issue.message}${planned} (got ${show(valueAt(json, path))})`);
+    const planned = fieldOf(path) === 'executed' ? ` (this shard has ${plannedOf(json)} runs)` : '';
+    throw new ShardFileError(`${file}: ${fieldOf(path)}: ${issue.message}${planned} (got ${showValue(valueAt(json, path))})`);
   }
   return r.data as ShardFile;
 }
@@ -250,7 +237,7 @@ export function mergeShards(files: readonly { readonly file: string; readonly js
   for (const { file, f } of parsed.slice(1)) {
     for (const k of shared) {
       if (canonical(f[k]) !== canonical(first.f[k])) {
-        throw new ShardFileError(`${file}: ${k}: expected ${show(first.f[k])} as in ${first.file}, the same job (got ${show(f[k])})`);
+        throw new ShardFileError(`${file}: ${k}: expected ${showValue(first.f[k])} as in ${first.file}, the same job (got ${showValue(f[k])})`);
       }
     }
     if (f.shard.count !== first.f.shard.count) {

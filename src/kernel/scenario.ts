@@ -12,6 +12,7 @@
  * tasks, then refuses the tree (`task != root`); v18 73/80 and later count it
  * in nr_total (B14).
  */
+import { fieldPath, showValue, valueAt } from '../engine/json-input.ts';
 import { z } from 'zod';
 import type { TaskHeader } from './header.ts';
 import { EXIT_ZOMBIE, TASK_DEAD } from './state.ts';
@@ -119,22 +120,6 @@ export class ScenarioError extends Error {
   override readonly name = 'ScenarioError';
 }
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const s = JSON.stringify(value);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-function at(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
-  return v;
-}
-
-function pathString(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : `${s}.${String(k)}`), 'scenario');
-}
-
 /**
  * Validates and completes a scenario: defaults for `leader` (true), `tgid`,
  * `exitSignal` (SIGCHLD for a leader, -1 for a thread) and the header
@@ -149,13 +134,13 @@ export function parseScenario(input: unknown, source = 'scenario'): Scenario {
     const issue = parsed.error.issues[0]!;
     const path = issue.path as PropertyKey[];
     throw new ScenarioError(
-      `${source}: ${pathString(path)}: ${issue.message} (got ${describe(at(input, path))})`,
+      `${source}: ${fieldPath(path, 'scenario')}: ${issue.message} (got ${showValue(valueAt(input, path))})`,
     );
   }
   const raw = parsed.data;
   const tasks: ScenarioTask[] = [];
   const fail = (path: PropertyKey[], msg: string): never => {
-    throw new ScenarioError(`${source}: ${pathString(path)}: ${msg} (got ${describe(at(input, path))})`);
+    throw new ScenarioError(`${source}: ${fieldPath(path, 'scenario')}: ${msg} (got ${showValue(valueAt(input, path))})`);
   };
   if (raw.tasks[0]!.kind === 'ghost') fail(['tasks', 0, 'kind'], 'expected the root (pids_arr[0]) to be a live or zombie task');
   const seen = new Set<number>();

@@ -14,7 +14,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
-import { JsonInputError, parseJsonInput } from '../engine/json-input.ts';
+import { fieldPath, JsonInputError, parseJsonInput, showValue, valueAt } from '../engine/json-input.ts';
 import { restartProperties, selectProperties, type RestartProperty } from '../../properties/restart.ts';
 import { scenarioToInput, type ScenarioInput } from '../arbitraries/scenario.ts';
 import { checkEnd, checkStep, type Failure } from '../engine/evaluate.ts';
@@ -208,18 +208,6 @@ const fileSchema = z
     path: ['cycleStart'],
   });
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '');
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): string {
-  let v: unknown = root;
-  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
 /** Validates a parsed replay file; throws {@link ReplayFileError} naming the field, its value and what was expected. */
 export function parseReplayFile(json: unknown, source = 'replay file'): ReplayFile {
   const r = fileSchema.safeParse(json);
@@ -227,7 +215,7 @@ export function parseReplayFile(json: unknown, source = 'replay file'): ReplayFi
     const issue = r.error.issues[0]!;
     const path = issue.path as PropertyKey[];
     const field = fieldPath(path) || '(the file)';
-    throw new ReplayFileError(`${source}: ${field}: ${issue.message} (got ${valueAt(json, path)})`);
+    throw new ReplayFileError(`${source}: ${field}: ${issue.message} (got ${showValue(valueAt(json, path))})`);
   }
   try {
     parseScenario(r.data.scenario, source);
