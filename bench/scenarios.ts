@@ -13,7 +13,7 @@
  *   last live task's restore_task failing, its pid missing (ESRCH), an extra
  *   task.
  */
-import { scenarioToInput, type ScenarioInput } from '../src/arbitraries/scenario.ts';
+import { scenarioToInput, type ScenarioInput } from '../src/kernel/scenario-input.ts';
 import { parseScenario, shorthandScenario, type Scenario } from '../src/kernel/scenario.ts';
 
 export const zombiesFor = (n: number): number => Math.floor(n / 2);

@@ -42,15 +42,14 @@ export { sampler, type Distribution, type Sampler } from './engine/distributions
 export { parseProfile, parseRunqlat, parseSchbench, ProfileError, type Profile } from './engine/profile.ts';
 export { clopperPearson, okamotoRuns, runsForUpperBound, Sprt, quantile, summarizeTimes, type SprtOptions } from './engine/stats.ts';
 export { PRESETS, restartMarks, restartTimeClass, TIME_CLASSES } from './kernel/timing.ts';
+export { scenarioToInput, type ScenarioInput } from './kernel/scenario-input.ts';
 // fast-check
 export {
   scenarioArb,
   scenarioInputArb,
-  scenarioToInput,
   supportedPlacements,
   supportedFaults,
   type ScenarioArbOptions,
-  type ScenarioInput,
   type Placement,
   type FaultType,
 } from './arbitraries/scenario.ts';

@@ -18,7 +18,8 @@
  */
 import fc from 'fast-check';
 import { restartProperties, selectProperties, type RestartProperty } from '../properties/restart.ts';
-import { scenarioArb, scenarioToInput, type ScenarioArbOptions } from './arbitraries/scenario.ts';
+import { scenarioArb, type ScenarioArbOptions } from './arbitraries/scenario.ts';
+import { scenarioToInput } from './kernel/scenario-input.ts';
 import { scheduleArb, type ScheduleArbOptions } from './arbitraries/schedule.ts';
 import { runSchedule, type Reading, type ScheduleRun } from './engine/schedule.ts';
 import { RunArbitrary } from './arbitraries/shrink.ts';

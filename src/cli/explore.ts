@@ -8,7 +8,8 @@
 import type { Command } from 'commander';
 import { Subject, filter, lastValueFrom, tap } from 'rxjs';
 import { explorePbt$, shortestCounterexample, type PbtOptions, type PbtResult } from '../arbitraries/explore.ts';
-import { ALL_FAULTS, scenarioToInput, supportedFaults, supportedPlacements, type FaultType, type Placement } from '../arbitraries/scenario.ts';
+import { scenarioToInput } from '../kernel/scenario-input.ts';
+import { ALL_FAULTS, supportedFaults, supportedPlacements, type FaultType, type Placement } from '../arbitraries/scenario.ts';
 import { swimlane } from '../trace/swimlane.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
 import { ProgressBar } from './progress.ts';

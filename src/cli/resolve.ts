@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { findVariant, variants } from '../../models/index.ts';
 import { restartProperties, selectProperties, type RestartProperty } from '../../properties/restart.ts';
 import { faultFromCode, isScenarioCode, standardScenario } from '../../properties/standard-scenarios.ts';
-import { scenarioToInput } from '../arbitraries/scenario.ts';
+import { scenarioToInput } from '../kernel/scenario-input.ts';
 import { JsonInputError, parseJsonInput } from '../engine/json-input.ts';
 import { buildModel, type RestartModel, type RestartVariant } from '../kernel/model.ts';
 import { ModelError } from '../kernel/model-error.ts';

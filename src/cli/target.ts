@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { restartProperties, selectProperties, type RestartProperty } from '../../properties/restart.ts';
-import { scenarioToInput, type ScenarioInput } from '../arbitraries/scenario.ts';
+import { scenarioToInput, type ScenarioInput } from '../kernel/scenario-input.ts';
 import type { Recipe } from '../engine/workers.ts';
 import { buildModel, type RestartModel } from '../kernel/model.ts';
 import { parseScenario, type Scenario } from '../kernel/scenario.ts';

@@ -16,7 +16,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import { fieldPath, JsonInputError, parseJsonInput, showValue, valueAt } from '../engine/json-input.ts';
 import { restartProperties, selectProperties, type RestartProperty } from '../../properties/restart.ts';
-import { scenarioToInput, type ScenarioInput } from '../arbitraries/scenario.ts';
+import { scenarioToInput, type ScenarioInput } from '../kernel/scenario-input.ts';
 import { checkEnd, checkStep, type Failure } from '../engine/evaluate.ts';
 import { fingerprint } from '../engine/fingerprint.ts';
 import type { Step, Violation } from '../engine/types.ts';
