@@ -292,6 +292,18 @@ describe('counters and blind stores: what commutes, and the reduced search agree
     expect(plain.verdict).toBe('holds');
     expect(reduced.stats.states).toBeLessThan(plain.stats.states / 2);
   });
+  it('the future of a finished state races with every read since the last write, not only the latest (a use after free it once missed)', () => {
+    // t0 tests the flag, then puts; t2 uses, then stores the value t0 tested: the use after free needs
+    // t2's use after both puts, a race of the freeing put with the root's use that only a summary shows
+    for (const test of ['testB', 'isA'] as const) {
+      const m = refcount([[test, 'put'], ['put'], ['use', 'setA']], 2);
+      const plain = exploreSync(m, [noUaf]);
+      const reduced = exploreSync(m, [noUaf], { reduction: 'dpor' });
+      expect(plain.verdict).toBe('violated');
+      expect(reduced.verdict).toBe('violated');
+      expect(reduced.violation!.steps).toHaveLength(4);
+    }
+  });
   it('agrees with the plain search on random programs', () => {
     const op = fc.constantFrom<Op>('get', 'put', 'use', 'setA', 'setB', 'testB', 'isA');
     const verdicts = new Set<string>();

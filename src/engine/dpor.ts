@@ -527,10 +527,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         for (let k = h.length - 1; k >= 0; k--) {
           const e = h[k]!;
           const ej = this.stack[e >> 3]!.ev!;
-          if (ej.thread !== q && conflicts(c, c - kindOf(c) + kindOf(e)) && clock[ej.thread]! < ej.seq) {
-            this.reverse(e >> 3, q, top, false);
-            break;
-          }
+          // every racing event back to the last write: reads since it do not order one another
+          if (ej.thread !== q && conflicts(c, c - kindOf(c) + kindOf(e)) && clock[ej.thread]! < ej.seq) this.reverse(e >> 3, q, top, false);
           if (kindOf(e) === WRITE) break;
         }
       }
