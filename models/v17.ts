@@ -29,10 +29,10 @@
 import { ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
 import { complete } from '../src/kernel/completion.ts';
 import { withRoles, type RestartVariant, type StepFn, type Steps } from '../src/kernel/model.ts';
-import { wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
+import { wake_up_all } from '../src/kernel/sched.ts';
 import { EAGAIN, EBUSY, ERESTARTSYS, ESRCH, type Coordinator, type Proc, type RestartState, type Task } from '../src/kernel/state.ts';
 import { prepare } from '../src/kernel/wait.ts';
-import { find_task_by_pid_ns, killed, out, v18 } from './v18.ts';
+import { killed, out, restore_activate_next, v18, type Activation } from './v18.ts';
 
 type S = RestartState;
 
@@ -47,40 +47,16 @@ export function ckpt_notify_error(s: S, where: string): void {
  * `<label>1` increments active_pid and completes past the end or reads the
  * next pid; `<label>2` looks it up (rcu) and wakes it if it exists.
  */
-export function ckpt_activate_next<P extends Proc>(label: string, who: string, then: StepFn<P>, failed: StepFn<P>): Steps<P> {
-  return {
-    [`${label}1`]: {
-      fn: 'ckpt_activate_next',
-      cite: `v17-28 restart.c ckpt_activate_next: if (++ctx->active_pid >= ctx->nr_pids) { complete(&ctx->complete); return 0; } pid = get_active_pid(ctx) [${who}]`,
-      run(s, self, env, i) {
-        const ctx = ctx_use(s, `${label}1`);
-        if (++ctx.activePid >= env.nrPids) {
-          complete(s, `${label}1`);
-          then(s, self, env, i);
-        } else {
-          self.reg = ctx.activePid;
-          self.pc = `${label}2`;
-        }
-      },
-    },
-    [`${label}2`]: {
-      fn: 'ckpt_activate_next',
-      cite: 'v17-26 restart.c ckpt_activate_next: task = find_task_by_pid_ns(pid, ...); if (task) wake_up_process(task); if (!task) { ckpt_notify_error(ctx); return -ESRCH; }',
-      detail: (_s, self, env) => `pid ${env.pids[self.reg]}`,
-      run(s, self, env, i) {
-        const t = find_task_by_pid_ns(s, env, env.pids[self.reg]!);
-        self.reg = -1;
-        if (t >= 0) {
-          wake_up_process(s.tasks[t]!);
-          then(s, self, env, i);
-        } else {
-          ckpt_notify_error(s, `${label}2`);
-          failed(s, self, env, i);
-        }
-      },
-    },
-  };
-}
+const V17_ACTIVATION: Activation = {
+  fn: 'ckpt_activate_next',
+  cite1: (who) => `v17-28 restart.c ckpt_activate_next: if (++ctx->active_pid >= ctx->nr_pids) { complete(&ctx->complete); return 0; } pid = get_active_pid(ctx) [${who}]`,
+  cite2: 'v17-26 restart.c ckpt_activate_next: task = find_task_by_pid_ns(pid, ...); if (task) wake_up_process(task); if (!task) { ckpt_notify_error(ctx); return -ESRCH; }',
+  checksSlot: false,
+  notify: (s, _err, where) => ckpt_notify_error(s, where),
+};
+
+export const ckpt_activate_next = <P extends Proc>(label: string, who: string, then: StepFn<P>, failed: StepFn<P>): Steps<P> =>
+  restore_activate_next(label, who, then, failed, V17_ACTIVATION);
 
 export const coordinator: Steps<Coordinator> = {
   ...v18.coordinator,

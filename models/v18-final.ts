@@ -46,7 +46,7 @@ import { withRoles, type Env, type RestartVariant, type StepFn, type Steps } fro
 import { wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
 import { EAGAIN, ESRCH, EIO, type Coordinator, type Proc, type RestartState, type Task } from '../src/kernel/state.ts';
 import { prepare, wait_event_interruptible } from '../src/kernel/wait.ts';
-import { find_task_by_pid_ns, killed, out, prepared_count, restore_notify_error, task as v18task, v18 } from './v18.ts';
+import { activation_lookup, killed, out, prepared_count, restore_notify_error, task as v18task, v18, SEED_ACTIVATION } from './v18.ts';
 
 type S = RestartState;
 
@@ -99,22 +99,11 @@ export function restore_activate_next<P extends Proc>(
         }
       },
     },
-    [`${label}2`]: {
-      fn: 'restore_activate_next',
-      cite: 'v18-73 restart.c restore_activate_next: find_task_by_pid_ns; task->checkpoint_ctx == ctx -> wake_up_process, else restore_notify_error(ctx, -ESRCH)',
-      detail: (_s, self, env) => `pid ${env.pids[self.reg]}`,
-      run(s, self, env, i) {
-        const t = find_task_by_pid_ns(s, env, env.pids[self.reg]!);
-        self.reg = -1;
-        if (t >= 0 && s.tasks[t]!.slot) {
-          wake_up_process(s.tasks[t]!);
-          then(s, self, env, i);
-        } else {
-          notify(s, ESRCH, `${label}2`);
-          failed(s, self, env, i);
-        }
-      },
-    },
+    [`${label}2`]: activation_lookup(label, then, failed, {
+      ...SEED_ACTIVATION,
+      cite2: 'v18-73 restart.c restore_activate_next: find_task_by_pid_ns; task->checkpoint_ctx == ctx -> wake_up_process, else restore_notify_error(ctx, -ESRCH)',
+      notify,
+    }),
   };
 }
 

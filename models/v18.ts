@@ -20,7 +20,7 @@
 import { BUG_ON, ckpt_ctx_get, ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
 import { complete, init_completion } from '../src/kernel/completion.ts';
 import { readIs } from '../src/kernel/footprint.ts';
-import { DONE, GONE, withRoles, type Env, type RestartVariant, type StepFn, type Steps } from '../src/kernel/model.ts';
+import { DONE, GONE, withRoles, type Env, type RestartVariant, type StepDef, type StepFn, type Steps } from '../src/kernel/model.ts';
 import { signal_wake_up, wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
 import {
   EAGAIN,
@@ -65,6 +65,44 @@ export function find_task_by_pid_ns(s: S, env: Env, vpid: number): number {
   return i >= 0 && !readIs(s.tasks[i]!, 'exitState', EXIT_DEAD) ? i : -1;
 }
 
+/** What a version's activation says and does where versions differ: its names, its lookup test, its error notice. */
+export interface Activation {
+  readonly fn: string;
+  readonly cite1: (who: string) => string;
+  readonly cite2: string;
+  /** SEED: the task found must still hold the ctx in its slot (B4's window); v17 wakes any task found */
+  readonly checksSlot: boolean;
+  readonly notify: (s: S, err: number, where: string) => void;
+}
+
+export const SEED_ACTIVATION: Activation = {
+  fn: 'restore_activate_next',
+  cite1: (who) => `SEED restart.c restore_activate_next: ++ctx->active_pid >= ctx->nr_pids -> complete(); pid = get_active_pid(ctx) [${who}]`,
+  cite2: 'SEED restart.c restore_activate_next: find_task_by_pid_ns; task->checkpoint_ctx == ctx -> wake_up_process, else -ESRCH',
+  checksSlot: true,
+  notify: restore_notify_error,
+};
+
+/** The second step of an activation: look the pid read at the first up and wake it, or report -ESRCH. */
+export function activation_lookup<P extends Proc>(label: string, then: StepFn<P>, failed: StepFn<P>, k: Activation): StepDef<P> {
+  return {
+    fn: k.fn,
+    cite: k.cite2,
+    detail: (_s, self, env) => `pid ${env.pids[self.reg]}`,
+    run(s, self, env, i) {
+      const t = find_task_by_pid_ns(s, env, env.pids[self.reg]!);
+      self.reg = -1;
+      if (t >= 0 && (!k.checksSlot || s.tasks[t]!.slot)) {
+        wake_up_process(s.tasks[t]!);
+        then(s, self, env, i);
+      } else {
+        k.notify(s, ESRCH, `${label}2`);
+        failed(s, self, env, i);
+      }
+    },
+  };
+}
+
 /**
  * restore_activate_next (SEED restart.c) in two steps: `<label>1` increments
  * active_pid and completes past the end or reads the next pid into a register;
@@ -75,11 +113,12 @@ export function restore_activate_next<P extends Proc>(
   who: string,
   then: StepFn<P>,
   failed: StepFn<P>,
+  k: Activation = SEED_ACTIVATION,
 ): Steps<P> {
   return {
     [`${label}1`]: {
-      fn: 'restore_activate_next',
-      cite: `SEED restart.c restore_activate_next: ++ctx->active_pid >= ctx->nr_pids -> complete(); pid = get_active_pid(ctx) [${who}]`,
+      fn: k.fn,
+      cite: k.cite1(who),
       run(s, self, env, i) {
         const ctx = ctx_use(s, `${label}1`);
         if (++ctx.activePid >= env.nrPids) {
@@ -91,22 +130,7 @@ export function restore_activate_next<P extends Proc>(
         }
       },
     },
-    [`${label}2`]: {
-      fn: 'restore_activate_next',
-      cite: 'SEED restart.c restore_activate_next: find_task_by_pid_ns; task->checkpoint_ctx == ctx -> wake_up_process, else -ESRCH',
-      detail: (_s, self, env) => `pid ${env.pids[self.reg]}`,
-      run(s, self, env, i) {
-        const t = find_task_by_pid_ns(s, env, env.pids[self.reg]!);
-        self.reg = -1;
-        if (t >= 0 && s.tasks[t]!.slot) {
-          wake_up_process(s.tasks[t]!);
-          then(s, self, env, i);
-        } else {
-          restore_notify_error(s, ESRCH, `${label}2`);
-          failed(s, self, env, i);
-        }
-      },
-    },
+    [`${label}2`]: activation_lookup(label, then, failed, k),
   };
 }
 

@@ -61,7 +61,7 @@
 import { readIs } from '../src/kernel/footprint.ts';
 import { BUG_ON, ckpt_ctx_get, ckpt_ctx_put, ctx_use } from '../src/kernel/ctx.ts';
 import { complete } from '../src/kernel/completion.ts';
-import { DONE, GONE, withRoles, type RestartVariant, type Steps } from '../src/kernel/model.ts';
+import { DONE, GONE, withRoles, type RestartVariant, type StepDef, type Steps } from '../src/kernel/model.ts';
 import { signal_wake_up, wake_up_all, wake_up_process } from '../src/kernel/sched.ts';
 import { EAGAIN, EBUSY, EIO, ERESTARTSYS, ESRCH, type Coordinator, type RestartState, type Task } from '../src/kernel/state.ts';
 import { prepare, wait_event_interruptible } from '../src/kernel/wait.ts';
@@ -87,11 +87,15 @@ export const out = (self: Task, ret: number): void => {
   self.pc = 'T11';
 };
 
-export const coordinator: Steps<Coordinator> = {
-  ...without(v18final_coordinator, 'C5i', 'C5a1', 'C5a2'),
-  C5p: {
+/**
+ * prepare_descendants (v20-30 __prepare_descendants via walk_task_subtree), one
+ * step per task of the walk; `tooFew` is the count rule, which v20-73 relaxed
+ * from v20-30's `nr_pids != ctx->nr_pids` (mutant:B15 keeps the old one).
+ */
+export function prepare_descendants(rule: string, tooFew: (count: number, nrPids: number) => boolean): StepDef<Coordinator> {
+  return {
     fn: 'prepare_descendants',
-    cite: 'v20-30 __prepare_descendants via walk_task_subtree: exit_state == 0 -> set_task_ctx (busy -> -EBUSY); wake_up_process; v20-73: nr_pids < ctx->nr_pids -> -ESRCH, else atomic_set(&ctx->nr_total, nr_pids)',
+    cite: `v20-30 __prepare_descendants via walk_task_subtree: exit_state == 0 -> set_task_ctx (busy -> -EBUSY); wake_up_process; ${rule}, else atomic_set(&ctx->nr_total, nr_pids)`,
     detail: (_s, self, env) => `pid ${env.vpids[env.walk[self.reg]!]}`,
     run(s, self, env) {
       const t = s.tasks[env.walk[self.reg]!]!;
@@ -109,7 +113,7 @@ export const coordinator: Steps<Coordinator> = {
       if (++self.reg < env.walk.length) return;
       const count = prepared_count(s, env, self.reg);
       self.reg = -1;
-      if (count < env.nrPids) {
+      if (tooFew(count, env.nrPids)) {
         self.ret = ESRCH;
         self.pc = 'C7';
         return;
@@ -117,7 +121,15 @@ export const coordinator: Steps<Coordinator> = {
       s.ctx.nrTotal = count;
       self.pc = 'C5a1'; // init_completion is in ckpt_ctx_alloc now
     },
-  },
+  };
+}
+
+export const coordinator: Steps<Coordinator> = {
+  ...without(v18final_coordinator, 'C5i', 'C5a1', 'C5a2'),
+  C5p: prepare_descendants(
+    'v20-73: nr_pids < ctx->nr_pids -> -ESRCH',
+    (count, nrPids) => count < nrPids,
+  ),
   ...restore_activate_next<Coordinator>(
     'C5a',
     'coordinator, -1 -> 0',

@@ -11,13 +11,11 @@
  * `atomic_set(&ctx->nr_total, nr_pids)` (the context line of 73/96's hunk).
  */
 import { readIs } from '../../src/kernel/footprint.ts';
-import { BUG_ON, ckpt_ctx_get, ctx_use } from '../../src/kernel/ctx.ts';
+import { BUG_ON, ctx_use } from '../../src/kernel/ctx.ts';
 import { withRoles, type RestartVariant } from '../../src/kernel/model.ts';
-import { wake_up_process } from '../../src/kernel/sched.ts';
-import { EBUSY, EIO, ESRCH, type Task } from '../../src/kernel/state.ts';
-import { prepared_count } from '../v18.ts';
+import { EIO, type Task } from '../../src/kernel/state.ts';
 import { restore_activate_next, without } from '../v18-final.ts';
-import { ckpt_set_error, out, v20 } from '../v20.ts';
+import { ckpt_set_error, out, prepare_descendants, v20 } from '../v20.ts';
 
 export const b15: RestartVariant = {
   ...v20,
@@ -27,35 +25,7 @@ export const b15: RestartVariant = {
   lacks: { activating: 'do_restore_task has no restore_activate_next call (patches 30–72): P1 has nothing to wait for after restore_task' },
   coordinator: {
     ...v20.coordinator,
-    C5p: {
-      fn: 'prepare_descendants',
-      cite: 'v20-30 __prepare_descendants via walk_task_subtree: exit_state == 0 -> set_task_ctx (busy -> -EBUSY); wake_up_process; then if (nr_pids != ctx->nr_pids) return -ESRCH; atomic_set(&ctx->nr_total, nr_pids)',
-      detail: (_s, self, env) => `pid ${env.vpids[env.walk[self.reg]!]}`,
-      run(s, self, env) {
-        const t = s.tasks[env.walk[self.reg]!]!;
-        if (readIs(t, 'exitState', 0)) {
-          if (t.slot) {
-            self.ret = EBUSY; // set_task_ctx returns 1: the walk stops
-            self.reg = -1;
-            self.pc = 'C7';
-            return;
-          }
-          ckpt_ctx_get(s, 'C5p');
-          t.slot = true;
-          wake_up_process(t);
-        }
-        if (++self.reg < env.walk.length) return;
-        const count = prepared_count(s, env, self.reg);
-        self.reg = -1;
-        if (count !== env.nrPids) {
-          self.ret = ESRCH; // v20-30: "fail unless number of processes matches"
-          self.pc = 'C7';
-          return;
-        }
-        s.ctx.nrTotal = count;
-        self.pc = 'C5a1';
-      },
-    },
+    C5p: prepare_descendants("v20-30: if (nr_pids != ctx->nr_pids) return -ESRCH (fail unless number of processes matches)", (count, nrPids) => count !== nrPids),
   },
   task: {
     ...without(v20.task, 'T8a1', 'T8a2', 'X2d'),
