@@ -274,6 +274,23 @@ function refcount(programs: readonly (readonly Op[])[], count: number): Model<Re
 }
 const noUaf: Property<Ref> = { id: 'UAF', title: 'no use after free', onStep: (_p, _a, s) => s.uaf, observes: () => ['uaf'] };
 
+/** A thousand random programs of `ops`: the reduced search's verdict is the plain one's, and both verdicts occur. */
+function agreesOnRandomPrograms(ops: readonly Op[], seed: number): void {
+  const op = fc.constantFrom<Op>(...ops);
+  const verdicts = new Set<string>();
+  fc.assert(
+    fc.property(fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 4 }), fc.integer({ min: 1, max: 4 }), (programs, count) => {
+      const m = refcount(programs, count);
+      const plain = exploreSync(m, [noUaf]);
+      const reduced = exploreSync(m, [noUaf], { reduction: 'dpor' });
+      expect(reduced.verdict, JSON.stringify(programs)).toBe(plain.verdict);
+      verdicts.add(plain.verdict);
+    }),
+    { numRuns: 1000, seed },
+  );
+  expect([...verdicts].sort()).toEqual(['holds', 'violated']);
+}
+
 describe('counters and blind stores: what commutes, and the reduced search agrees', () => {
   it('finds the order where two puts free the object before a get', () => {
     // count 2: t0 gets and uses, t1 and t2 each put; only t1, t2 before t0 frees early
@@ -305,19 +322,7 @@ describe('counters and blind stores: what commutes, and the reduced search agree
     }
   });
   it('agrees with the plain search on random programs', () => {
-    const op = fc.constantFrom<Op>('get', 'put', 'use', 'setA', 'setB', 'testB', 'isA');
-    const verdicts = new Set<string>();
-    fc.assert(
-      fc.property(fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 4 }), fc.integer({ min: 1, max: 4 }), (programs, count) => {
-        const m = refcount(programs, count);
-        const plain = exploreSync(m, [noUaf]);
-        const reduced = exploreSync(m, [noUaf], { reduction: 'dpor' });
-        expect(reduced.verdict).toBe(plain.verdict);
-        verdicts.add(plain.verdict);
-      }),
-      { numRuns: 1000, seed: 4 },
-    );
-    expect([...verdicts].sort()).toEqual(['holds', 'violated']);
+    agreesOnRandomPrograms(['get', 'put', 'use', 'setA', 'setB', 'testB', 'isA'], 4);
   });
   it('explores every outcome of a nondeterministic step, not only the first', () => {
     // one thread: only the outcome setB (the second) makes testB fail
@@ -330,19 +335,7 @@ describe('counters and blind stores: what commutes, and the reduced search agree
     expect(exploreSync(two, [noUaf], { reduction: 'dpor' }).verdict).toBe('violated');
   });
   it('agrees with the plain search on random programs with nondeterministic steps', () => {
-    const op = fc.constantFrom<Op>('get', 'put', 'use', 'setA', 'setB', 'testB', 'isA', 'pick', 'getOrPut');
-    const verdicts = new Set<string>();
-    fc.assert(
-      fc.property(fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 4 }), fc.integer({ min: 1, max: 4 }), (programs, count) => {
-        const m = refcount(programs, count);
-        const plain = exploreSync(m, [noUaf]);
-        const reduced = exploreSync(m, [noUaf], { reduction: 'dpor' });
-        expect(reduced.verdict, JSON.stringify(programs)).toBe(plain.verdict);
-        verdicts.add(plain.verdict);
-      }),
-      { numRuns: 1000, seed: 13 },
-    );
-    expect([...verdicts].sort()).toEqual(['holds', 'violated']);
+    agreesOnRandomPrograms(['get', 'put', 'use', 'setA', 'setB', 'testB', 'isA', 'pick', 'getOrPut'], 13);
   });
   it('a blind store outside its domain is a model error', () => {
     const t = new Tracer();
