@@ -7,7 +7,7 @@ import { replay } from './replay.ts';
 import type { Search, SearchOptions } from './search.ts';
 import { project, Proof, shrink } from './shorten.ts';
 import { SetTable } from './summaries.ts';
-import { threadOf, type Action, type Model, type Phase, type PorSupport, type Property, type Result, type Stats, type Violation } from './types.ts';
+import { threadOf, type Action, type Hash, type Model, type Phase, type PorSupport, type Property, type Result, type Stats, type Violation } from './types.ts';
 import { VisitedSet } from './visited.ts';
 
 /** An executed transition on the DFS stack: event i leaves frame i. */
@@ -30,6 +30,8 @@ interface Event<A> {
 
 interface Frame<S, A> {
   readonly state: S;
+  /** the state's fingerprint, where the model updates fingerprints itself (PorSupport.hash) */
+  readonly hash: Hash | undefined;
   readonly id: number;
   readonly enabled: readonly A[];
   /** thread → index in `enabled` of its first action, or -1 */
@@ -157,10 +159,11 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.highest = (options.porOrder ?? 'highest') === 'highest';
     this.guard = new MemoryGuard(options.maxMemory);
     const init = model.init();
-    const [hi, lo] = fingerprint(init);
+    const hash = this.por.hash?.(init);
+    const [hi, lo] = hash ?? fingerprint(init);
     const id = this.visited.add(hi, lo, -1, -1);
     this.mark(id, ON_STACK);
-    this.push(init, id, new Map());
+    this.push(init, hash, id, new Map());
   }
 
   /** Why the reduction cannot run (no footprints, or a property that does not say what it observes), or null. */
@@ -237,12 +240,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.status[id] = st;
   }
 
-  private push(state: S, id: number, sleep: Map<number, number>): Frame<S, A> {
+  private push(state: S, hash: Hash | undefined, id: number, sleep: Map<number, number>): Frame<S, A> {
     const enabled = this.model.actions(state);
     const index = new Int32Array(this.T).fill(-1);
     for (let k = enabled.length - 1; k >= 0; k--) index[threadOf(enabled[k]!)] = k;
     const frame: Frame<S, A> = {
       state,
+      hash,
       id,
       enabled,
       index,
@@ -310,7 +314,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private execute(i: number, thread: number, choice: number): Result<S, A> | null {
     const frame = this.stack[i]!;
     const action = frame.enabled[choice]!;
-    const { next, footprint, counters = NONE } = this.por.traced(frame.state, action);
+    const { next, footprint, counters = NONE, hash } = this.por.traced(frame.state, action, frame.hash);
     this.stats.transitions++;
     let fp = footprint;
     for (const p of this.observers) {
@@ -358,9 +362,9 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const done = frame.explored.get(thread);
     frame.explored.set(thread, done === undefined ? ev.fpSet : this.sets.union(done, ev.fpSet));
 
-    const [hi, lo] = fingerprint(next);
+    const [hi, lo] = hash ?? fingerprint(next);
     const added = this.visited.add(hi, lo, -1, -1);
-    if (added >= 0) return this.descend(i, next, added, sleep);
+    if (added >= 0) return this.descend(i, next, hash, added, sleep);
     const id = -added - 1;
     if (this.status[id] === ON_STACK) {
       this.disabledBy(i, this.model.actions(next), thread);
@@ -379,7 +383,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     if (woken || this.unknownOf[id]) {
       this.revisits++;
       this.sleepOf[id] = wasAsleep & mask;
-      return this.descend(i, next, id, sleep);
+      return this.descend(i, next, hash, id, sleep);
     }
     this.cacheHits++;
     this.summaryRaces(i, id);
@@ -389,9 +393,9 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   }
 
   /** Pushes the state the event leaving frame i reached. */
-  private descend(i: number, next: S, id: number, sleep: Map<number, number>): Result<S, A> | null {
+  private descend(i: number, next: S, hash: Hash | undefined, id: number, sleep: Map<number, number>): Result<S, A> | null {
     this.mark(id, ON_STACK);
-    const child = this.push(next, id, sleep);
+    const child = this.push(next, hash, id, sleep);
     this.disabledBy(i, child.enabled, this.stack[i]!.ev!.thread);
     if (child.enabled.length === 0) {
       const end = checkEnd(this.properties, next);

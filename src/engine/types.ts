@@ -33,7 +33,16 @@ export interface Traced<S> {
    * decrement would reach zero (and free) in the other order (src/engine/dpor.ts)
    */
   readonly counters?: readonly number[];
+  /**
+   * the fingerprint of `next`, where the model keeps fingerprints up to date
+   * as a step writes (cheaper than walking the state); given only when
+   * `traced` was given the fingerprint of the state it started from
+   */
+  readonly hash?: Hash;
 }
+
+/** A 64-bit fingerprint as two unsigned 32-bit halves [hi, lo] (src/engine/fingerprint.ts). */
+export type Hash = readonly [number, number];
 
 /**
  * What a model offers for partial-order reduction: transitions with their
@@ -42,7 +51,14 @@ export interface Traced<S> {
 export interface PorSupport<S, A extends Action = Action> {
   /** thread ids are below this */
   readonly threads: number;
-  traced(state: S, action: A): Traced<S>;
+  /** `hash`: the fingerprint of `state` as {@link PorSupport.hash} gives it, for the model to update into `Traced.hash` */
+  traced(state: S, action: A, hash?: Hash): Traced<S>;
+  /**
+   * optional: a fingerprint of a state that `traced` updates incrementally
+   * (two states get equal fingerprints exactly when they are equal, up to
+   * collisions); without it the search walks every state (fingerprint.ts)
+   */
+  hash?(state: S): Hash;
   /** the reads of the guard of `thread`'s next step, where it is disabled; null when the thread has finished */
   guardReads(state: S, thread: number): readonly number[] | null;
   /** the access code of a read of a named object in `state`, as a property observes it */
