@@ -6,7 +6,7 @@ import { fingerprint } from './fingerprint.ts';
 import { replay } from './replay.ts';
 import type { Search, SearchOptions } from './search.ts';
 import { project, Proof, shrink } from './shorten.ts';
-import { SetTable } from './summaries.ts';
+import { PairMemo, SetTable } from './summaries.ts';
 import { threadOf, type Action, type Hash, type Model, type Phase, type PorSupport, type Property, type Result, type Stats, type Violation } from './types.ts';
 import { VisitedSet } from './visited.ts';
 
@@ -28,12 +28,13 @@ interface Event<A> {
   readonly prevLast: number;
 }
 
+/** A state on the DFS stack. Frames are reused, one per depth: a search pushes and pops millions. */
 interface Frame<S, A> {
-  readonly state: S;
+  state: S;
   /** the state's fingerprint, where the model updates fingerprints itself (PorSupport.hash) */
-  readonly hash: Hash | undefined;
-  readonly id: number;
-  readonly enabled: readonly A[];
+  hash: Hash | undefined;
+  id: number;
+  enabled: readonly A[];
   /** thread → index in `enabled` of its first action, or -1 */
   readonly index: Int32Array;
   /** the other actions of the thread being explored (a nondeterministic step's outcomes), explored before any other thread */
@@ -42,7 +43,7 @@ interface Frame<S, A> {
   readonly todo: number[];
   readonly queued: Uint8Array;
   /** threads whose step is explored elsewhere (sleep set), with that step's footprint (an interned set) */
-  readonly sleep: Map<number, number>;
+  sleep: Map<number, number>;
   /** threads explored from here, with their step's footprint (an interned set) */
   readonly explored: Map<number, number>;
   /** the summary of what has been explored below, so far: per thread, the set of its accesses */
@@ -68,6 +69,8 @@ export interface DporOptions<S = unknown, A extends Action = Action> extends Sea
 }
 
 const NONE: readonly number[] = [];
+/** the empty sleep set, shared (a frame's sleep set is never changed once made) */
+const NO_SLEEP: Map<number, number> = new Map();
 const ON_STACK = 1;
 const FINISHED = 2;
 const NO_CLOCK = 0x7fffffff;
@@ -163,7 +166,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const [hi, lo] = hash ?? fingerprint(init);
     const id = this.visited.add(hi, lo, -1, -1);
     this.mark(id, ON_STACK);
-    this.push(init, hash, id, new Map());
+    this.push(init, hash, id, NO_SLEEP);
   }
 
   /** Why the reduction cannot run (no footprints, or a property that does not say what it observes), or null. */
@@ -240,25 +243,47 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.status[id] = st;
   }
 
+  /** frames by depth, kept for reuse */
+  private readonly pool: Frame<S, A>[] = [];
+
   private push(state: S, hash: Hash | undefined, id: number, sleep: Map<number, number>): Frame<S, A> {
     const enabled = this.model.actions(state);
-    const index = new Int32Array(this.T).fill(-1);
+    const depth = this.stack.length;
+    let frame = this.pool[depth];
+    if (frame) {
+      frame.state = state;
+      frame.hash = hash;
+      frame.id = id;
+      frame.enabled = enabled;
+      frame.index.fill(-1);
+      frame.alts.length = 0;
+      frame.todo.length = 0;
+      frame.queued.fill(0);
+      frame.sleep = sleep;
+      frame.explored.clear();
+      frame.summary.fill(0);
+      frame.unknown = false;
+      frame.ev = null;
+    } else {
+      frame = {
+        state,
+        hash,
+        id,
+        enabled,
+        index: new Int32Array(this.T).fill(-1),
+        alts: [],
+        todo: [],
+        queued: new Uint8Array(this.T),
+        sleep,
+        explored: new Map(),
+        summary: new Int32Array(this.T),
+        unknown: false,
+        ev: null,
+      };
+      this.pool[depth] = frame;
+    }
+    const index = frame.index;
     for (let k = enabled.length - 1; k >= 0; k--) index[threadOf(enabled[k]!)] = k;
-    const frame: Frame<S, A> = {
-      state,
-      hash,
-      id,
-      enabled,
-      index,
-      alts: [],
-      todo: [],
-      queued: new Uint8Array(this.T),
-      sleep,
-      explored: new Map(),
-      summary: new Int32Array(this.T),
-      unknown: false,
-      ev: null,
-    };
     for (let k = 0; k < enabled.length; k++) {
       const t = threadOf(enabled[this.highest ? enabled.length - 1 - k : k]!);
       if (!sleep.has(t)) {
@@ -285,7 +310,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     for (const a of frame.enabled) this.enqueue(frame, threadOf(a));
   }
 
-  private readonly conflictMemo = new Map<number, boolean>();
+  private readonly conflictMemo = new PairMemo();
 
   /**
    * Whether the interned footprint `later` conflicts with `earlier`, recorded
@@ -294,14 +319,10 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
    */
   private setsConflict(later: number, earlier: number): boolean {
     if (later === 0 || earlier === 0) return false;
-    if (later >= 0x200000 || earlier >= 0x200000) return sortedConflict(this.sets.sets[later]!, this.sets.sets[earlier]!); // past the key's room
-    const key = later * 0x200000 + earlier;
-    let v = this.conflictMemo.get(key);
-    if (v === undefined) {
-      v = sortedConflict(this.sets.sets[later]!, this.sets.sets[earlier]!);
-      if (this.conflictMemo.size < 4_000_000) this.conflictMemo.set(key, v);
-    }
-    return v;
+    const slot = this.conflictMemo.slot(later, earlier);
+    let v = this.conflictMemo.get(slot, later, earlier);
+    if (v < 0) this.conflictMemo.set(slot, later, earlier, (v = sortedConflict(this.sets.sets[later]!, this.sets.sets[earlier]!) ? 1 : 0));
+    return v === 1;
   }
 
   /** Event j happens before event k (both on the stack, j < k). */
@@ -355,9 +376,9 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     if (failure) return this.violated(failure, false);
 
     // the child's sleep set: what sleeps here, and what was explored here, that this step does not touch
-    const sleep = new Map<number, number>();
-    for (const [u, fu] of frame.sleep) if (u !== thread && !this.setsConflict(ev.fpSet, fu)) sleep.set(u, fu);
-    for (const [u, fu] of frame.explored) if (u !== thread && !this.setsConflict(ev.fpSet, fu)) sleep.set(u, fu);
+    let sleep = NO_SLEEP;
+    for (const [u, fu] of frame.sleep) if (u !== thread && !this.setsConflict(ev.fpSet, fu)) (sleep === NO_SLEEP ? (sleep = new Map()) : sleep).set(u, fu);
+    for (const [u, fu] of frame.explored) if (u !== thread && !this.setsConflict(ev.fpSet, fu)) (sleep === NO_SLEEP ? (sleep = new Map()) : sleep).set(u, fu);
     // a thread with several outcomes sleeps below a sibling only on what all of them touch
     const done = frame.explored.get(thread);
     frame.explored.set(thread, done === undefined ? ev.fpSet : this.sets.union(done, ev.fpSet));
@@ -582,7 +603,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       ...(this.shrinkPhase ? { shrink: { ...this.shrinkPhase } } : {}),
       ...(this.searchPhase && (proof.states || proof.ms) ? { proof } : {}),
     };
-    this.stats.tableBytes = this.visited.bytes + this.status.byteLength + this.summaryOf.byteLength + this.unknownOf.byteLength + this.sleepOf.byteLength + this.sets.bytes;
+    this.stats.tableBytes = this.visited.bytes + this.status.byteLength + this.summaryOf.byteLength + this.unknownOf.byteLength + this.sleepOf.byteLength + this.sets.bytes + this.conflictMemo.bytes;
     this.guard.check();
     this.stats.peakBytes = this.guard.peak;
   }

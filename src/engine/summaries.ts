@@ -21,12 +21,53 @@ function sameInts(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
+/**
+ * A memo of a function of two non-negative ints, direct-mapped and lossy: a
+ * pair that collides with another is computed again. Bounded memory, and no
+ * Map keyed by doubles on the hot path (a pair of ids passes 2^31).
+ */
+export class PairMemo {
+  private readonly a: Int32Array;
+  private readonly b: Int32Array;
+  private readonly v: Int32Array;
+  private readonly mask: number;
+
+  constructor(bits = 20) {
+    this.a = new Int32Array(1 << bits).fill(-1);
+    this.b = new Int32Array(1 << bits);
+    this.v = new Int32Array(1 << bits);
+    this.mask = (1 << bits) - 1;
+  }
+
+  get bytes(): number {
+    return this.a.byteLength * 3;
+  }
+
+  slot(x: number, y: number): number {
+    return (Math.imul(x, 0x9e3779b1) ^ Math.imul(y, 0x85ebca6b)) >>> 12 & this.mask;
+  }
+
+  /** the memoised value of (x, y) at `slot`, or -1 */
+  get(slot: number, x: number, y: number): number {
+    return this.a[slot] === x && this.b[slot] === y ? this.v[slot]! : -1;
+  }
+
+  set(slot: number, x: number, y: number, value: number): void {
+    this.a[slot] = x;
+    this.b[slot] = y;
+    this.v[slot] = value;
+  }
+}
+
 /** Interned sorted sets of integers; id 0 is the empty set. */
 export class SetTable {
   readonly sets: Int32Array[] = [EMPTY];
   private readonly byHash = new Map<number, number[]>([[hashInts(EMPTY), [0]]]);
-  private readonly unions = new Map<number, number>();
-  bytes = 0;
+  private readonly unions = new PairMemo();
+  /** lists as they came (unsorted, repeats kept) → their set: a step's footprint comes in the same order each time */
+  private readonly lists = new Map<number, { readonly list: readonly number[]; readonly id: number }[]>();
+  private listCount = 0;
+  bytes = this.unions.bytes;
 
   intern(a: Int32Array): number {
     const h = hashInts(a);
@@ -41,9 +82,30 @@ export class SetTable {
     return id;
   }
 
-  /** The id of a list of integers, sorted and without repeats. */
+  /** The id of the set of a list of integers (any order, repeats allowed). */
   of(values: readonly number[]): number {
     if (values.length === 0) return 0;
+    let h = 0x811c9dc5 ^ values.length;
+    for (let i = 0; i < values.length; i++) h = Math.imul(h ^ values[i]!, 0x01000193);
+    let bucket = this.lists.get(h);
+    if (bucket) {
+      next: for (const e of bucket) {
+        if (e.list.length !== values.length) continue;
+        for (let i = 0; i < values.length; i++) if (e.list[i] !== values[i]) continue next;
+        return e.id;
+      }
+    }
+    const id = this.sorted(values);
+    if (this.listCount < 1_000_000) {
+      if (!bucket) this.lists.set(h, (bucket = []));
+      bucket.push({ list: values.slice(), id });
+      this.listCount++;
+      this.bytes += values.length * 8 + 64;
+    }
+    return id;
+  }
+
+  private sorted(values: readonly number[]): number {
     const a = Int32Array.from(values).sort();
     let n = 1;
     for (let i = 1; i < a.length; i++) if (a[i] !== a[n - 1]) a[n++] = a[i]!;
@@ -53,11 +115,14 @@ export class SetTable {
   union(x: number, y: number): number {
     if (x === y || y === 0) return x;
     if (x === 0) return y;
-    const key = x < y ? x * 0x100000 + y : y * 0x100000 + x;
-    if (x < 0x100000 && y < 0x100000) {
-      const hit = this.unions.get(key);
-      if (hit !== undefined) return hit;
+    if (x > y) {
+      const t = x;
+      x = y;
+      y = t;
     }
+    const slot = this.unions.slot(x, y);
+    const hit = this.unions.get(slot, x, y);
+    if (hit >= 0) return hit;
     const a = this.sets[x]!;
     const b = this.sets[y]!;
     const out = new Int32Array(a.length + b.length);
@@ -74,7 +139,7 @@ export class SetTable {
     while (i < a.length) out[n++] = a[i++]!;
     while (j < b.length) out[n++] = b[j++]!;
     const id = n === a.length ? x : n === b.length ? y : this.intern(out.slice(0, n));
-    if (x < 0x100000 && y < 0x100000 && this.unions.size < 4_000_000) this.unions.set(key, id);
+    this.unions.set(slot, x, y, id);
     return id;
   }
 
