@@ -45,11 +45,15 @@
  */
 
 import { accessCode, CLEAR, DEC, INC, KIND_NAMES, kindOf, objectOf, READ, READ_NOT, SET, WRITE, type AccessKind } from '../engine/access.ts';
+import type { Hash } from '../engine/types.ts';
+import { ZobristNumbers } from './zobrist.ts';
 
 /** Object names ↔ dense ids, one table per model (ids are local to a process). */
 export class Vocabulary {
   private readonly ids = new Map<string, number>();
   readonly names: string[] = [];
+  /** each id's pseudo-random number, for fingerprints (src/kernel/zobrist.ts) */
+  readonly numbers = new ZobristNumbers();
 
   id(name: string): number {
     let id = this.ids.get(name);
@@ -57,6 +61,7 @@ export class Vocabulary {
       id = this.names.length;
       this.ids.set(name, id);
       this.names.push(name);
+      this.numbers.add(id);
     }
     return id;
   }
@@ -101,6 +106,8 @@ class Container {
   /** the proxy handler of this container's objects (one per container: it reads the active recorder) */
   readonly handler: ProxyHandler<Record<PropertyKey, unknown>>;
   private readonly counterKeys = new Set<string>();
+  /** the root's fields that are containers in every state (objects in the initial state); null: all objects are */
+  shape: ReadonlySet<string> | null = null;
 
   constructor(
     readonly vocab: Vocabulary,
@@ -109,6 +116,11 @@ class Container {
     /** 0 the root, 1 its objects and arrays, 2 the objects in those arrays */
     readonly depth: number,
     readonly counters: ReadonlySet<string>,
+    /**
+     * inside a value the fingerprint takes as a leaf (the oops record): steps
+     * replace such a value, never mutate it (the state copy shares it)
+     */
+    readonly inLeaf = false,
   ) {
     for (const name of counters) {
       const prefix = this.isArray ? `${path}[` : path ? `${path}.` : '';
@@ -161,7 +173,8 @@ class Container {
   child(key: string, isArray: boolean): Container {
     let c = this.children.get(key);
     if (!c) {
-      c = new Container(this.vocab, this.name(key), isArray, this.depth + 1, this.counters);
+      const inLeaf = this.inLeaf || (this.shape !== null && !this.shape.has(key));
+      c = new Container(this.vocab, this.name(key), isArray, this.depth + 1, this.counters, inLeaf);
       this.children.set(key, c);
     }
     return c;
@@ -190,11 +203,17 @@ function makeHandler(c: Container): ProxyHandler<Record<PropertyKey, unknown>> {
       if (typeof key !== 'symbol' && !(c.isArray && key === 'length')) {
         const old = t[key];
         if (c.holdsContainer(old)) throw new Error(`footprint: a step replaced ${c.name(key)}; mutate its fields instead`);
-        if (c.isCounter(key)) rec.note(c.leaf(key), WRITE);
-        else if (old === value) rec.note(c.at(key, old), READ);
+        if (rec.hashing && c.inLeaf) throw new Error(`footprint: a step mutated ${c.name(key)}; replace the value that holds it instead`);
+        if (c.isCounter(key)) {
+          rec.note(c.leaf(key), WRITE);
+          if (rec.hashing && old !== value) rec.move(c.vocab, c.at(key, old), c.at(key, value));
+        } else if (old === value) rec.note(c.at(key, old), READ);
         else {
-          rec.note(c.at(key, old), WRITE);
-          rec.note(c.at(key, value), WRITE);
+          const from = c.at(key, old);
+          const to = c.at(key, value);
+          rec.note(from, WRITE);
+          rec.note(to, WRITE);
+          if (rec.hashing) rec.move(c.vocab, from, to);
         }
       }
       t[key] = value; // a plain store: Reflect.set with a receiver is several times slower
@@ -202,8 +221,13 @@ function makeHandler(c: Container): ProxyHandler<Record<PropertyKey, unknown>> {
     },
     deleteProperty(t, key) {
       if (typeof key !== 'symbol') {
-        active!.note(c.at(key, t[key]), WRITE);
-        active!.note(c.at(key, undefined), WRITE);
+        const rec = active!;
+        if (rec.hashing && c.inLeaf) throw new Error(`footprint: a step mutated ${c.name(key)}; replace the value that holds it instead`);
+        const from = c.at(key, t[key]);
+        const to = c.at(key, undefined);
+        rec.note(from, WRITE);
+        rec.note(to, WRITE);
+        if (rec.hashing) rec.move(c.vocab, from, to);
       }
       return Reflect.deleteProperty(t, key);
     },
@@ -232,9 +256,20 @@ class Recorder {
   /** > 0 while a counter update runs: its raw read and write are noted as one inc or dec */
   quiet = 0;
   readonly: boolean = false;
+  /** whether the state's fingerprint is kept: `hi`, `lo` (src/kernel/zobrist.ts) */
+  hashing = false;
+  hi = 0;
+  lo = 0;
 
   note(id: number, kind: AccessKind): void {
     if (this.quiet === 0) this.codes.push(accessCode(id, kind));
+  }
+
+  /** A leaf moved from "holds a" (object `from`) to "holds b" (`to`): the fingerprint trades one number for the other. */
+  move(vocab: Vocabulary, from: number, to: number): void {
+    const { hi, lo } = vocab.numbers;
+    this.hi = (this.hi - hi[from]! + hi[to]!) | 0;
+    this.lo = (this.lo - lo[from]! + lo[to]!) | 0;
   }
 
   wrap<T extends object>(target: T, c: Container): T {
@@ -299,18 +334,78 @@ export class Tracer {
   readonly vocab = new Vocabulary();
   private readonly root: Container;
 
-  /** `counters`: the fields changed by {@link counterAdd}, e.g. `ctx.refcount` */
-  constructor(counters: readonly string[] = []) {
+  /**
+   * `counters`: the fields changed by {@link counterAdd}, e.g. `ctx.refcount`.
+   * `shape`: a state (the initial one), for fingerprints ({@link hash}): the
+   * containers are those of `shape` (the root, its objects and arrays, the
+   * objects in those arrays; the fields `makeCloner` copies), the rest leaves.
+   */
+  constructor(
+    counters: readonly string[] = [],
+    private readonly shape?: object,
+  ) {
     this.root = new Container(this.vocab, '', false, 0, new Set(counters));
+    if (shape) this.root.shape = new Set(Object.entries(shape).flatMap(([k, v]) => (isContainerValue(v) ? [k] : [])));
+  }
+
+  /**
+   * The fingerprint of `state` walked from scratch: the sum of the numbers of
+   * "leaf holds value" over every leaf of the shape (a field the state lacks
+   * holds undefined, as after a delete). {@link trace} keeps it up to date.
+   */
+  hash(state: object): Hash {
+    if (!this.shape) throw new Error('footprint: fingerprints need the Tracer to be given the shape of the states');
+    const { numbers } = this.vocab;
+    let hi = 0;
+    let lo = 0;
+    const leaf = (c: Container, key: string, v: unknown): void => {
+      const id = c.at(key, v);
+      hi = (hi + numbers.hi[id]!) | 0;
+      lo = (lo + numbers.lo[id]!) | 0;
+    };
+    const fields = (c: Container, obj: Record<string, unknown>, keys: readonly string[]): void => {
+      for (const k of keys) leaf(c, k, obj[k]);
+    };
+    const s = state as Record<string, unknown>;
+    const shape = this.shape as Record<string, unknown>;
+    for (const k of Object.keys(shape)) {
+      const v = s[k];
+      const sample = shape[k];
+      if (!isContainerValue(sample)) leaf(this.root, k, v);
+      else if (!Array.isArray(sample)) fields(this.root.child(k, false), v as Record<string, unknown>, Object.keys(sample));
+      else {
+        const c = this.root.child(k, true);
+        const first = sample.find(isContainerValue);
+        const a = v as unknown[];
+        for (let i = 0; i < a.length; i++) {
+          const x = a[i];
+          if (!isContainerValue(x)) leaf(c, String(i), x);
+          else fields(c.child(String(i), Array.isArray(x)), x as Record<string, unknown>, Object.keys(first ?? x));
+        }
+      }
+    }
+    return [hi >>> 0, lo >>> 0];
   }
 
   /**
    * Runs `body` on a mutable copy of `state` seen through the recorder.
-   * Returns the new state and the accesses, in order.
+   * Returns the new state and the accesses, in order; given `hash`, the
+   * fingerprint of `state` ({@link hash}), also the fingerprint of the new state.
    */
-  trace<T extends object>(state: T, clone: (s: T) => T, body: (draft: T) => void): { next: T; codes: number[]; counters: number[] } {
+  trace<T extends object>(
+    state: T,
+    clone: (s: T) => T,
+    body: (draft: T) => void,
+    hash?: Hash,
+  ): { next: T; codes: number[]; counters: number[]; hash?: Hash } {
     const next = clone(state);
     const rec = new Recorder();
+    if (hash) {
+      if (!this.shape) throw new Error('footprint: fingerprints need the Tracer to be given the shape of the states');
+      rec.hashing = true;
+      rec.hi = hash[0] | 0;
+      rec.lo = hash[1] | 0;
+    }
     const prev = active;
     active = rec;
     try {
@@ -318,6 +413,7 @@ export class Tracer {
     } finally {
       active = prev;
     }
+    if (hash) return { next, codes: rec.codes, counters: rec.counters, hash: [rec.hi >>> 0, rec.lo >>> 0] };
     return { next, codes: rec.codes, counters: rec.counters };
   }
 
@@ -395,10 +491,12 @@ export function assign<T extends object, K extends keyof T & string>(obj: T, fie
     return;
   }
   const { rec, c, raw } = r;
+  if (rec.hashing && c.inLeaf) throw new Error(`assign: ${c.name(field)} is inside a value steps replace, never mutate`);
   if (!domain.includes(value) || !domain.includes(raw[field] as T[K])) {
     throw new Error(`assign: ${c.name(field)} = ${valueKey(value)} over ${valueKey(raw[field])}, outside its domain ${domain.map(valueKey).join(', ')}`);
   }
   for (const v of domain) rec.note(c.at(field, v), v === value ? SET : CLEAR);
+  if (rec.hashing && raw[field] !== value) rec.move(c.vocab, c.at(field, raw[field]), c.at(field, value));
   raw[field] = value;
 }
 

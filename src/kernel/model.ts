@@ -397,8 +397,9 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
   }
 
   // records footprints for partial-order reduction (src/kernel/footprint.ts)
-  const tracer = new Tracer(['ctx.refcount', 'ctx.nrTotal']);
-  const clone = makeCloner(initialState(variant, scenario));
+  const shape = initialState(variant, scenario);
+  const tracer = new Tracer(['ctx.refcount', 'ctx.nrTotal'], shape);
+  const clone = makeCloner(shape);
 
   const roles = rolesOf(variant);
 
@@ -455,11 +456,14 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
     },
     por: {
       threads: actors.length + scenario.faults.length,
-      traced(s, a) {
+      traced(s, a, h) {
         const guard = tracer.reads(s, (v) => enabledNow(v, a.thread ?? a.actor));
-        const { next, codes, counters } = tracer.trace(s, clone, (d) => apply(d, a));
-        return { next, footprint: guard.codes.concat(codes), counters };
+        const { next, codes, counters, hash } = tracer.trace(s, clone, (d) => apply(d, a), h);
+        const footprint = guard.codes.concat(codes);
+        return hash ? { next, footprint, counters, hash } : { next, footprint, counters };
       },
+      // fingerprints kept up to date by `traced` as a step writes (src/kernel/zobrist.ts)
+      hash: (s) => tracer.hash(s),
       guardReads(s, thread) {
         const guard = tracer.reads(s, (v) => enabledNow(v, thread));
         return guard.value === null ? null : guard.codes;
