@@ -98,16 +98,37 @@ let active: Recorder | null = null;
 /** How a value names itself in `field@value`. */
 const valueKey = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
 
+/** One field of a container, as the recorder knows it (one lookup by key per access). */
+class Slot {
+  /** the field as a whole, once named */
+  leafId = -1;
+  /** "holds v" ids, by value (objects by their JSON) */
+  readonly values = new Map<unknown, number>();
+  /** the container the field holds, once met */
+  child: Container | null = null;
+
+  constructor(
+    readonly key: string,
+    /** a {@link counterAdd} counter: reads and plain writes note the whole field */
+    readonly counter: boolean,
+  ) {}
+}
+
 /** A container seen through the recorder: the ids of its fields are computed once. */
 class Container {
-  private readonly leafIds = new Map<string, number>();
-  private readonly valueIds = new Map<string, Map<unknown, number>>();
-  readonly children = new Map<string, Container>();
+  private readonly slots = new Map<string, Slot>();
   /** the proxy handler of this container's objects (one per container: it reads the active recorder) */
   readonly handler: ProxyHandler<Record<PropertyKey, unknown>>;
   private readonly counterKeys = new Set<string>();
   /** the root's fields that are containers in every state (objects in the initial state); null: all objects are */
   shape: ReadonlySet<string> | null = null;
+  /**
+   * The last object wrapped and its proxy: a container is one place in the
+   * state, so within a transition it is one object, wrapped once (a proxy
+   * reads the active recorder, so it serves any transition on that object).
+   */
+  private lastTarget: object | null = null;
+  private lastProxy: object | null = null;
 
   constructor(
     readonly vocab: Vocabulary,
@@ -133,36 +154,41 @@ class Container {
     return this.isArray ? `${this.path}[${key}]` : this.path ? `${this.path}.${key}` : key;
   }
 
+  slot(key: string): Slot {
+    let s = this.slots.get(key);
+    if (s === undefined) this.slots.set(key, (s = new Slot(key, this.counterKeys.has(key))));
+    return s;
+  }
+
   /** the field as a whole (a counter, or a field replaced wholesale) */
   leaf(key: string): number {
-    let id = this.leafIds.get(key);
-    if (id === undefined) {
-      id = this.vocab.id(this.name(key));
-      this.leafIds.set(key, id);
-    }
-    return id;
+    return this.leafOf(this.slot(key));
+  }
+
+  leafOf(s: Slot): number {
+    if (s.leafId < 0) s.leafId = this.vocab.id(this.name(s.key));
+    return s.leafId;
   }
 
   /** "the field holds this value" */
   at(key: string, value: unknown): number {
-    let m = this.valueIds.get(key);
-    if (!m) this.valueIds.set(key, (m = new Map()));
+    return this.valueOf(this.slot(key), value);
+  }
+
+  valueOf(s: Slot, value: unknown): number {
     const k = typeof value === 'object' && value !== null ? valueKey(value) : value;
-    let id = m.get(k);
+    let id = s.values.get(k);
     if (id === undefined) {
-      id = this.vocab.id(`${this.name(key)}@${valueKey(value)}`);
-      m.set(k, id);
+      id = this.vocab.id(`${this.name(s.key)}@${valueKey(value)}`);
+      s.values.set(k, id);
     }
     return id;
   }
 
   /** the object a read of `key` holding `value` notes */
   read(key: string, value: unknown): number {
-    return this.counterKeys.has(key) ? this.leaf(key) : this.at(key, value);
-  }
-
-  isCounter(key: string): boolean {
-    return this.counterKeys.has(key);
+    const s = this.slot(key);
+    return s.counter ? this.leafOf(s) : this.valueOf(s, value);
   }
 
   /** values of this container that are containers themselves */
@@ -171,13 +197,25 @@ class Container {
   }
 
   child(key: string, isArray: boolean): Container {
-    let c = this.children.get(key);
-    if (!c) {
-      const inLeaf = this.inLeaf || (this.shape !== null && !this.shape.has(key));
-      c = new Container(this.vocab, this.name(key), isArray, this.depth + 1, this.counters, inLeaf);
-      this.children.set(key, c);
+    return this.childOf(this.slot(key), isArray);
+  }
+
+  childOf(s: Slot, isArray: boolean): Container {
+    let c = s.child;
+    if (c === null) {
+      const inLeaf = this.inLeaf || (this.shape !== null && !this.shape.has(s.key));
+      c = s.child = new Container(this.vocab, this.name(s.key), isArray, this.depth + 1, this.counters, inLeaf);
     }
     return c;
+  }
+
+  /** `target` (an object at this container's place) seen through the recorder */
+  wrap<T extends object>(target: T): T {
+    if (this.lastTarget !== target) {
+      this.lastProxy = new Proxy(target as Record<PropertyKey, unknown>, this.handler);
+      this.lastTarget = target;
+    }
+    return this.lastProxy as T;
   }
 }
 
@@ -188,13 +226,12 @@ function isContainerValue(v: unknown): v is object {
 function makeHandler(c: Container): ProxyHandler<Record<PropertyKey, unknown>> {
   return {
     get(t, key) {
-      if (key === RAW) return t;
-      if (key === CONTAINER) return c;
+      if (typeof key === 'symbol') return key === RAW ? t : key === CONTAINER ? c : t[key];
       const v = t[key]; // plain data: no getters that would need the receiver
-      if (typeof key === 'symbol' || typeof v === 'function' || (c.isArray && key === 'length')) return v;
-      const rec = active!;
-      if (c.holdsContainer(v)) return rec.wrap(v, c.child(key, Array.isArray(v)));
-      rec.note(c.read(key, v), READ);
+      if (typeof v === 'function' || (c.isArray && key === 'length')) return v;
+      const s = c.slot(key);
+      if (c.holdsContainer(v)) return c.childOf(s, Array.isArray(v)).wrap(v);
+      active!.note(s.counter ? c.leafOf(s) : c.valueOf(s, v), READ);
       return v;
     },
     set(t, key, value) {
@@ -204,13 +241,14 @@ function makeHandler(c: Container): ProxyHandler<Record<PropertyKey, unknown>> {
         const old = t[key];
         if (c.holdsContainer(old)) throw new Error(`footprint: a step replaced ${c.name(key)}; mutate its fields instead`);
         if (rec.hashing && c.inLeaf) throw new Error(`footprint: a step mutated ${c.name(key)}; replace the value that holds it instead`);
-        if (c.isCounter(key)) {
-          rec.note(c.leaf(key), WRITE);
-          if (rec.hashing && old !== value) rec.move(c.vocab, c.at(key, old), c.at(key, value));
-        } else if (old === value) rec.note(c.at(key, old), READ);
+        const s = c.slot(key);
+        if (s.counter) {
+          rec.note(c.leafOf(s), WRITE);
+          if (rec.hashing && old !== value) rec.move(c.vocab, c.valueOf(s, old), c.valueOf(s, value));
+        } else if (old === value) rec.note(c.valueOf(s, old), READ);
         else {
-          const from = c.at(key, old);
-          const to = c.at(key, value);
+          const from = c.valueOf(s, old);
+          const to = c.valueOf(s, value);
           rec.note(from, WRITE);
           rec.note(to, WRITE);
           if (rec.hashing) rec.move(c.vocab, from, to);
@@ -252,7 +290,6 @@ class Recorder {
   codes: number[] = [];
   /** counter updates: `[object id, value after, change]` triples */
   counters: number[] = [];
-  private readonly proxies = new Map<object, object>();
   /** > 0 while a counter update runs: its raw read and write are noted as one inc or dec */
   quiet = 0;
   readonly: boolean = false;
@@ -270,15 +307,6 @@ class Recorder {
     const { hi, lo } = vocab.numbers;
     this.hi = (this.hi - hi[from]! + hi[to]!) | 0;
     this.lo = (this.lo - lo[from]! + lo[to]!) | 0;
-  }
-
-  wrap<T extends object>(target: T, c: Container): T {
-    let p = this.proxies.get(target);
-    if (!p) {
-      p = new Proxy(target as Record<PropertyKey, unknown>, c.handler);
-      this.proxies.set(target, p);
-    }
-    return p as T;
   }
 }
 
@@ -398,6 +426,24 @@ export class Tracer {
     body: (draft: T) => void,
     hash?: Hash,
   ): { next: T; codes: number[]; counters: number[]; hash?: Hash } {
+    return this.step(state, clone, undefined, body, undefined, hash);
+  }
+
+  /**
+   * {@link trace} with a guard: `guard(view, arg)` looks (read-only) at the
+   * copy before `body(draft, arg)` changes it, through the same recorder and
+   * proxies, so the codes are the guard's reads then the step's accesses: what
+   * {@link reads} on `state` and then {@link trace} note (the copy holds what
+   * `state` holds until the step runs), in one pass.
+   */
+  step<T extends object, A>(
+    state: T,
+    clone: (s: T) => T,
+    guard: ((view: T, arg: A) => unknown) | undefined,
+    body: (draft: T, arg: A) => void,
+    arg: A,
+    hash?: Hash,
+  ): { next: T; codes: number[]; counters: number[]; hash?: Hash } {
     const next = clone(state);
     const rec = new Recorder();
     if (hash) {
@@ -409,7 +455,13 @@ export class Tracer {
     const prev = active;
     active = rec;
     try {
-      body(rec.wrap(next, this.root));
+      const draft = this.root.wrap(next);
+      if (guard) {
+        rec.readonly = true;
+        guard(draft, arg);
+        rec.readonly = false;
+      }
+      body(draft, arg);
     } finally {
       active = prev;
     }
@@ -424,7 +476,7 @@ export class Tracer {
     const prev = active;
     active = rec;
     try {
-      const value = body(rec.wrap(state, this.root));
+      const value = body(this.root.wrap(state));
       return { value, codes: rec.codes };
     } finally {
       active = prev;

@@ -400,6 +400,7 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
   const shape = initialState(variant, scenario);
   const tracer = new Tracer(['ctx.refcount', 'ctx.nrTotal'], shape);
   const clone = makeCloner(shape);
+  const guardOf = (v: RestartState, a: RestartAction): boolean | null => enabledNow(v, a.thread ?? a.actor);
 
   const roles = rolesOf(variant);
 
@@ -457,9 +458,8 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
     por: {
       threads: actors.length + scenario.faults.length,
       traced(s, a, h) {
-        const guard = tracer.reads(s, (v) => enabledNow(v, a.thread ?? a.actor));
-        const { next, codes, counters, hash } = tracer.trace(s, clone, (d) => apply(d, a), h);
-        const footprint = guard.codes.concat(codes);
+        // the guard's reads (where the step was enabled), then the step's accesses
+        const { next, codes: footprint, counters, hash } = tracer.step(s, clone, guardOf, apply, a, h);
         return hash ? { next, footprint, counters, hash } : { next, footprint, counters };
       },
       // fingerprints kept up to date by `traced` as a step writes (src/kernel/zobrist.ts)
