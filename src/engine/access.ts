@@ -57,6 +57,10 @@ AFTER[CLEAR * 8 + READ_NOT] = 0;
 /** Whether two kinds of access to one object conflict, `later` recorded after `earlier`. */
 export const kindsConflict = (later: AccessKind, earlier: AccessKind): boolean => AFTER[later * 8 + earlier] === 1;
 
+/** Per kind b: the bits `1 << a` of the kinds a that conflict with it (as {@link conflicts}), to test several kinds at once. */
+export const CONFLICT_MASK = new Uint8Array(8);
+for (let a = 0; a < 8; a++) for (let b = 0; b < 8; b++) if (CONFLICT[a * 8 + b]) CONFLICT_MASK[b]! |= 1 << a;
+
 /** Two accesses conflict if they touch one object with kinds that do not commute in either order. */
 export function conflicts(a: number, b: number): boolean {
   return a >> 3 === b >> 3 && CONFLICT[(a & 7) * 8 + (b & 7)] === 1;

@@ -1,4 +1,4 @@
-import { conflicts, conflictsAfter, conflictsInOrder, DEC, INC, kindOf, objectOf, WRITE } from './access.ts';
+import { CONFLICT_MASK, conflictsAfter, conflictsInOrder, DEC, INC, kindOf, objectOf, WRITE } from './access.ts';
 import { MemoryGuard } from './budget.ts';
 import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { ExhaustiveSearch } from './exhaustive.ts';
@@ -43,9 +43,10 @@ interface Frame<S, A> {
   readonly todo: number[];
   readonly queued: Uint8Array;
   /** threads whose step is explored elsewhere (sleep set), with that step's footprint (an interned set) */
-  sleep: Map<number, number>;
-  /** threads explored from here, with their step's footprint (an interned set) */
-  readonly explored: Map<number, number>;
+  sleep: Sleep;
+  /** threads explored from here, in order; `exploredFp[t]`: the footprint of t's steps from here (an interned set) */
+  readonly explored: number[];
+  readonly exploredFp: Int32Array;
   /** the summary of what has been explored below, so far: per thread, the set of its accesses */
   readonly summary: Int32Array;
   /** a cycle goes through here: what lies below is not fully known */
@@ -69,8 +70,21 @@ export interface DporOptions<S = unknown, A extends Action = Action> extends Sea
 }
 
 const NONE: readonly number[] = [];
-/** the empty sleep set, shared (a frame's sleep set is never changed once made) */
-const NO_SLEEP: Map<number, number> = new Map();
+/** A sleep set: pairs [thread, footprint set id, …], never changed once made (so the empty one is shared). */
+type Sleep = readonly number[];
+const NO_SLEEP: Sleep = [];
+
+function asleep(sleep: Sleep, thread: number): boolean {
+  for (let k = 0; k < sleep.length; k += 2) if (sleep[k] === thread) return true;
+  return false;
+}
+
+/** the sleeping threads below 31 as bits */
+function sleepMask(sleep: Sleep): number {
+  let mask = 0;
+  for (let k = 0; k < sleep.length; k += 2) if (sleep[k]! < 31) mask |= 1 << sleep[k]!;
+  return mask;
+}
 const ON_STACK = 1;
 const FINISHED = 2;
 const NO_CLOCK = 0x7fffffff;
@@ -125,9 +139,15 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private readonly stack: Frame<S, A>[] = [];
   /** per object id: the accesses of the stack's events, packed as event index × 4 + kind */
   private readonly hist: number[][] = [];
+  /** per stack index: the thread and sequence number of the event leaving that frame (hot loops read these, not the events) */
+  private evThread = new Int32Array(256);
+  private evSeq = new Int32Array(256);
   /** per thread: the index of its last event on the stack, or -1 */
   private readonly last: Int32Array;
   private readonly zero: Int32Array;
+  /** scratch, one entry per thread */
+  private readonly scratch: Uint8Array;
+  private readonly acc: Int32Array;
   private readonly observers: Property<S, A>[];
   private readonly trackCycles: boolean;
   private readonly highest: boolean;
@@ -156,6 +176,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.T = this.por.threads;
     this.last = new Int32Array(this.T).fill(-1);
     this.zero = new Int32Array(this.T);
+    this.scratch = new Uint8Array(this.T);
+    this.acc = new Int32Array(this.T);
     this.summaryOf = new Int32Array((1 << 12) * this.T);
     this.observers = properties.filter((p) => p.onStep && p.observes);
     this.trackCycles = properties.some((p) => p.coversNonTermination);
@@ -182,6 +204,15 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
   stop(reason: string): void {
     this.stopped ??= reason;
+  }
+
+  /**
+   * Gives the proof of a counterexample a plain breadth-first search to go on
+   * with (as {@link DporOptions.prelude}), one that ran after this search began
+   * (`--reduction auto`, ./auto.ts). A proof already under way keeps its own.
+   */
+  attachPrelude(prelude: ExhaustiveSearch<S, A>): void {
+    Object.assign(this, { options: { ...this.options, prelude } });
   }
 
   work(budgetMs: number): Result<S, A> | null {
@@ -246,7 +277,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   /** frames by depth, kept for reuse */
   private readonly pool: Frame<S, A>[] = [];
 
-  private push(state: S, hash: Hash | undefined, id: number, sleep: Map<number, number>): Frame<S, A> {
+  private push(state: S, hash: Hash | undefined, id: number, sleep: Sleep): Frame<S, A> {
     const enabled = this.model.actions(state);
     const depth = this.stack.length;
     let frame = this.pool[depth];
@@ -260,7 +291,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       frame.todo.length = 0;
       frame.queued.fill(0);
       frame.sleep = sleep;
-      frame.explored.clear();
+      for (const t of frame.explored) frame.exploredFp[t] = 0;
+      frame.explored.length = 0;
       frame.summary.fill(0);
       frame.unknown = false;
       frame.ev = null;
@@ -275,7 +307,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         todo: [],
         queued: new Uint8Array(this.T),
         sleep,
-        explored: new Map(),
+        explored: [],
+        exploredFp: new Int32Array(this.T),
         summary: new Int32Array(this.T),
         unknown: false,
         ev: null,
@@ -286,22 +319,20 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     for (let k = enabled.length - 1; k >= 0; k--) index[threadOf(enabled[k]!)] = k;
     for (let k = 0; k < enabled.length; k++) {
       const t = threadOf(enabled[this.highest ? enabled.length - 1 - k : k]!);
-      if (!sleep.has(t)) {
+      if (!asleep(sleep, t)) {
         frame.todo.push(t);
         frame.queued[t] = 1;
         break;
       }
     }
-    let mask = 0;
-    for (const t of sleep.keys()) if (t < 31) mask |= 1 << t;
-    this.sleepOf[id] = mask;
+    this.sleepOf[id] = sleepMask(sleep);
     this.stack.push(frame);
     if (this.stack.length - 1 > this.stats.maxDepth) this.stats.maxDepth = this.stack.length - 1;
     return frame;
   }
 
   private enqueue(frame: Frame<S, A>, thread: number): void {
-    if (frame.queued[thread] || frame.sleep.has(thread)) return;
+    if (frame.queued[thread] || asleep(frame.sleep, thread)) return;
     frame.queued[thread] = 1;
     frame.todo.push(thread);
   }
@@ -355,8 +386,15 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     }
     // races: a direct predecessor that nothing later orders before this event
     if (direct.length) {
-      direct.sort((a, b) => b - a);
-      const acc = base.slice();
+      // latest first (a handful: insertion sort)
+      for (let x = 1; x < direct.length; x++) {
+        const v = direct[x]!;
+        let y = x - 1;
+        for (; y >= 0 && direct[y]! < v; y--) direct[y + 1] = direct[y]!;
+        direct[y + 1] = v;
+      }
+      const acc = this.acc;
+      acc.set(base);
       for (const j of direct) {
         const ej = this.stack[j]!.ev!;
         if (acc[ej.thread]! < ej.seq) this.reverse(j, thread, i, true);
@@ -365,6 +403,16 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     }
     const ev: Event<A> = { thread, choice, action, fp, fpSet: this.sets.of(fp), cnt: counters, vc, seq, prevLast };
     frame.ev = ev;
+    if (i >= this.evThread.length) {
+      const t = new Int32Array(this.evThread.length * 2);
+      t.set(this.evThread);
+      this.evThread = t;
+      const q = new Int32Array(t.length);
+      q.set(this.evSeq);
+      this.evSeq = q;
+    }
+    this.evThread[i] = thread;
+    this.evSeq[i] = seq;
     this.last[thread] = i;
     for (const c of fp) {
       const id = objectOf(c);
@@ -376,16 +424,18 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     if (failure) return this.violated(failure, false);
 
     // the child's sleep set: what sleeps here, and what was explored here, that this step does not touch
-    let sleep = NO_SLEEP;
-    for (const [u, fu] of frame.sleep) if (u !== thread && !this.setsConflict(ev.fpSet, fu)) (sleep === NO_SLEEP ? (sleep = new Map()) : sleep).set(u, fu);
-    for (const [u, fu] of frame.explored) if (u !== thread && !this.setsConflict(ev.fpSet, fu)) (sleep === NO_SLEEP ? (sleep = new Map()) : sleep).set(u, fu);
+    let sleep: number[] | null = null;
+    const here = frame.sleep;
+    for (let k = 0; k < here.length; k += 2) if (here[k] !== thread && !this.setsConflict(ev.fpSet, here[k + 1]!)) (sleep ??= []).push(here[k]!, here[k + 1]!);
+    for (const u of frame.explored) if (u !== thread && !this.setsConflict(ev.fpSet, frame.exploredFp[u]!)) (sleep ??= []).push(u, frame.exploredFp[u]!);
     // a thread with several outcomes sleeps below a sibling only on what all of them touch
-    const done = frame.explored.get(thread);
-    frame.explored.set(thread, done === undefined ? ev.fpSet : this.sets.union(done, ev.fpSet));
+    const done = frame.exploredFp[thread]!;
+    if (done === 0 && !frame.explored.includes(thread)) frame.explored.push(thread);
+    frame.exploredFp[thread] = this.sets.union(done, ev.fpSet);
 
     const [hi, lo] = hash ?? fingerprint(next);
     const added = this.visited.add(hi, lo, -1, -1);
-    if (added >= 0) return this.descend(i, next, hash, added, sleep);
+    if (added >= 0) return this.descend(i, next, hash, added, sleep ?? NO_SLEEP);
     const id = -added - 1;
     if (this.status[id] === ON_STACK) {
       this.disabledBy(i, this.model.actions(next), thread);
@@ -397,14 +447,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       return null;
     }
     // explored before with a thread asleep that is awake now: explore it again (what was done below is cached)
-    let mask = 0;
-    for (const t of sleep.keys()) if (t < 31) mask |= 1 << t;
+    const mask = sleep ? sleepMask(sleep) : 0;
     const wasAsleep = this.sleepOf[id]!;
     const woken = (wasAsleep & ~mask) !== 0;
     if (woken || this.unknownOf[id]) {
       this.revisits++;
       this.sleepOf[id] = wasAsleep & mask;
-      return this.descend(i, next, hash, id, sleep);
+      return this.descend(i, next, hash, id, sleep ?? NO_SLEEP);
     }
     this.cacheHits++;
     this.summaryRaces(i, id);
@@ -414,7 +463,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   }
 
   /** Pushes the state the event leaving frame i reached. */
-  private descend(i: number, next: S, hash: Hash | undefined, id: number, sleep: Map<number, number>): Result<S, A> | null {
+  private descend(i: number, next: S, hash: Hash | undefined, id: number, sleep: Sleep): Result<S, A> | null {
     this.mark(id, ON_STACK);
     const child = this.push(next, hash, id, sleep);
     this.disabledBy(i, child.enabled, this.stack[i]!.ev!.thread);
@@ -428,9 +477,11 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   /** A thread enabled before and disabled after the event leaving frame i could have gone first. */
   private disabledBy(i: number, after: readonly A[], thread: number): void {
     const frame = this.stack[i]!;
-    for (const a of frame.enabled) {
-      const q = threadOf(a);
-      if (q !== thread && !after.some((x) => threadOf(x) === q)) this.enqueue(frame, q);
+    const on = this.scratch.fill(0);
+    for (let k = 0; k < after.length; k++) on[threadOf(after[k]!)] = 1;
+    for (let k = 0; k < frame.enabled.length; k++) {
+      const q = threadOf(frame.enabled[k]!);
+      if (q !== thread && !on[q]) this.enqueue(frame, q);
     }
   }
 
@@ -451,7 +502,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         const e = h[k]!;
         const j = e >> 3;
         const a = c - kindOf(c) + kindOf(e);
-        if (conflictsAfter(c, a) && this.stack[j]!.ev!.thread !== thread) {
+        if (this.evThread[j] !== thread && conflictsAfter(c, a)) {
           const kc = kindOf(c);
           const ka = kindOf(a);
           if (kc === DEC && ka === INC) {
@@ -494,7 +545,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
    */
   private reverse(j: number, thread: number, upTo: number, real: boolean): void {
     const frame = this.stack[j]!;
-    if (frame.queued[thread] || frame.sleep.has(thread)) return;
+    if (frame.queued[thread] || asleep(frame.sleep, thread)) return;
     if (frame.index[thread]! >= 0) {
       this.enqueue(frame, thread);
       return;
@@ -519,7 +570,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       }
       if (first[ek.thread] === NO_CLOCK) first[ek.thread] = ek.seq;
       if (!initial) continue;
-      if (frame.queued[ek.thread] || frame.sleep.has(ek.thread)) return; // an initial is already explored from there
+      if (frame.queued[ek.thread] || asleep(frame.sleep, ek.thread)) return; // an initial is already explored from there
       if (frame.index[ek.thread]! < 0) blocked = true;
       else if (candidate < 0) candidate = ek.thread;
     }
@@ -544,17 +595,19 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       if (set === 0) continue;
       const ql = this.last[q]!;
       const clock = ql >= 0 ? this.stack[ql]!.ev!.vc : this.zero;
-      const arr = this.sets.sets[set]!;
-      for (let n = 0; n < arr.length; n++) {
-        const c = arr[n]!;
-        const h = this.hist[objectOf(c)];
+      // each object once, with all the kinds q's future has on it
+      const objects = this.sets.objects(set);
+      for (let n = 0; n < objects.length; n += 2) {
+        const h = this.hist[objects[n]!];
         if (!h || h.length === 0) continue;
+        const kinds = objects[n + 1]!;
         for (let k = h.length - 1; k >= 0; k--) {
           const e = h[k]!;
-          const ej = this.stack[e >> 3]!.ev!;
+          const j = e >> 3;
+          const tj = this.evThread[j]!;
           // every racing event back to the last write: reads since it do not order one another
-          if (ej.thread !== q && conflicts(c, c - kindOf(c) + kindOf(e)) && clock[ej.thread]! < ej.seq) this.reverse(e >> 3, q, top, false);
-          if (kindOf(e) === WRITE) break;
+          if (tj !== q && clock[tj]! < this.evSeq[j]! && (CONFLICT_MASK[e & 7]! & kinds) !== 0) this.reverse(j, q, top, false);
+          if ((e & 7) === WRITE) break;
         }
       }
     }

@@ -27,35 +27,34 @@ function sameInts(a: Int32Array, b: Int32Array): boolean {
  * Map keyed by doubles on the hot path (a pair of ids passes 2^31).
  */
 export class PairMemo {
-  private readonly a: Int32Array;
-  private readonly b: Int32Array;
-  private readonly v: Int32Array;
+  /** slots of four ints: x + 1 (0: empty), y, value, unused: one cache line a lookup */
+  private readonly t: Int32Array;
   private readonly mask: number;
 
-  constructor(bits = 20) {
-    this.a = new Int32Array(1 << bits).fill(-1);
-    this.b = new Int32Array(1 << bits);
-    this.v = new Int32Array(1 << bits);
+  constructor(bits = 18) {
+    this.t = new Int32Array(4 << bits);
     this.mask = (1 << bits) - 1;
   }
 
   get bytes(): number {
-    return this.a.byteLength * 3;
+    return this.t.byteLength;
   }
 
   slot(x: number, y: number): number {
-    return (Math.imul(x, 0x9e3779b1) ^ Math.imul(y, 0x85ebca6b)) >>> 12 & this.mask;
+    return (((Math.imul(x, 0x9e3779b1) ^ Math.imul(y, 0x85ebca6b)) >>> 12) & this.mask) << 2;
   }
 
   /** the memoised value of (x, y) at `slot`, or -1 */
   get(slot: number, x: number, y: number): number {
-    return this.a[slot] === x && this.b[slot] === y ? this.v[slot]! : -1;
+    const t = this.t;
+    return t[slot] === x + 1 && t[slot + 1] === y ? t[slot + 2]! : -1;
   }
 
   set(slot: number, x: number, y: number, value: number): void {
-    this.a[slot] = x;
-    this.b[slot] = y;
-    this.v[slot] = value;
+    const t = this.t;
+    t[slot] = x + 1;
+    t[slot + 1] = y;
+    t[slot + 2] = value;
   }
 }
 
@@ -141,6 +140,28 @@ export class SetTable {
     const id = n === a.length ? x : n === b.length ? y : this.intern(out.slice(0, n));
     this.unions.set(slot, x, y, id);
     return id;
+  }
+
+  private readonly byObject: (Int32Array | undefined)[] = [];
+
+  /**
+   * A set of access codes (`object × 8 + kind`) by object: pairs [object,
+   * bits 1 << kind of its kinds], computed once per set.
+   */
+  objects(id: number): Int32Array {
+    let out = this.byObject[id];
+    if (!out) {
+      const a = this.sets[id]!;
+      const pairs: number[] = [];
+      for (let i = 0; i < a.length; i++) {
+        const o = a[i]! >> 3;
+        if (pairs.length && pairs[pairs.length - 2] === o) pairs[pairs.length - 1]! |= 1 << (a[i]! & 7);
+        else pairs.push(o, 1 << (a[i]! & 7));
+      }
+      this.byObject[id] = out = Int32Array.from(pairs);
+      this.bytes += out.byteLength + 16;
+    }
+    return out;
   }
 
   has(id: number, v: number): boolean {

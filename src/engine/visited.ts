@@ -5,9 +5,8 @@
  * a counterexample needs: the path is replayed from the initial state.
  */
 export class VisitedSet {
-  private hi: Uint32Array;
-  private lo: Uint32Array;
-  private slotId: Int32Array;
+  /** slots of three ints: hi, lo, id + 1 (0: empty), side by side so that a probe touches one cache line */
+  private table: Int32Array;
   private mask: number;
   private parents: Int32Array;
   private choices: Int32Array;
@@ -16,9 +15,7 @@ export class VisitedSet {
   constructor(initialCapacity = 1 << 12) {
     let cap = 16;
     while (cap < initialCapacity * 2) cap <<= 1;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint32Array(cap);
-    this.slotId = new Int32Array(cap).fill(-1);
+    this.table = new Int32Array(cap * 3);
     this.mask = cap - 1;
     this.parents = new Int32Array(initialCapacity);
     this.choices = new Int32Array(initialCapacity);
@@ -26,19 +23,19 @@ export class VisitedSet {
 
   /** The id of a fingerprint, or -1. */
   get(hi: number, lo: number): number {
-    const i = this.probe(hi, lo);
-    return this.slotId[i]!;
+    return this.table[this.probe(hi | 0, lo | 0) + 2]! - 1;
   }
 
   /** Adds the fingerprint; returns the new id, or -(id + 1) when already present. */
   add(hi: number, lo: number, parent: number, choice: number): number {
     if (this.size * 2 >= this.mask) this.grow();
-    const i = this.probe(hi, lo);
-    if (this.slotId[i]! >= 0) return -(this.slotId[i]! + 1);
+    const at = this.probe(hi | 0, lo | 0);
+    const t = this.table;
+    if (t[at + 2]! > 0) return -t[at + 2]!;
     const id = this.size++;
-    this.hi[i] = hi;
-    this.lo[i] = lo;
-    this.slotId[i] = id;
+    t[at] = hi;
+    t[at + 1] = lo;
+    t[at + 2] = id + 1;
     if (id >= this.parents.length) {
       const n = this.parents.length * 2;
       const p = new Int32Array(n);
@@ -53,11 +50,13 @@ export class VisitedSet {
     return id;
   }
 
-  /** The slot holding the fingerprint, or the empty slot where it belongs. */
+  /** The slot (its first int) holding the fingerprint, or the empty slot where it belongs. */
   private probe(hi: number, lo: number): number {
+    const t = this.table;
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
     for (;;) {
-      if (this.slotId[i]! < 0 || (this.hi[i] === hi && this.lo[i] === lo)) return i;
+      const at = i * 3;
+      if (t[at + 2] === 0 || (t[at] === hi && t[at + 1] === lo)) return at;
       i = (i + 1) & this.mask;
     }
   }
@@ -71,24 +70,22 @@ export class VisitedSet {
 
   /** Bytes held by the tables. */
   get bytes(): number {
-    return this.hi.byteLength * 3 + this.parents.byteLength * 2;
+    return this.table.byteLength + this.parents.byteLength * 2;
   }
 
   private grow(): void {
-    const { hi, lo, slotId } = this;
+    const old = this.table;
     const cap = (this.mask + 1) * 2;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint32Array(cap);
-    this.slotId = new Int32Array(cap).fill(-1);
+    this.table = new Int32Array(cap * 3);
     this.mask = cap - 1;
-    for (let j = 0; j < slotId.length; j++) {
-      const id = slotId[j]!;
-      if (id < 0) continue;
-      let i = (lo[j]! ^ Math.imul(hi[j]!, 0x9e3779b1)) & this.mask;
-      while (this.slotId[i]! >= 0) i = (i + 1) & this.mask;
-      this.hi[i] = hi[j]!;
-      this.lo[i] = lo[j]!;
-      this.slotId[i] = id;
+    const t = this.table;
+    for (let j = 0; j < old.length; j += 3) {
+      if (old[j + 2] === 0) continue;
+      let i = (old[j + 1]! ^ Math.imul(old[j]!, 0x9e3779b1)) & this.mask;
+      while (t[i * 3 + 2] !== 0) i = (i + 1) & this.mask;
+      t[i * 3] = old[j]!;
+      t[i * 3 + 1] = old[j + 1]!;
+      t[i * 3 + 2] = old[j + 2]!;
     }
   }
 }
