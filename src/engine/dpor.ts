@@ -145,6 +145,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   /** per thread: the index of its last event on the stack, or -1 */
   private readonly last: Int32Array;
   private readonly zero: Int32Array;
+  /** per stack index: the vector clock of the event leaving that frame, reused (an event lives while its frame is on the stack) */
+  private readonly clocks: Int32Array[] = [];
   /** scratch, one entry per thread */
   private readonly scratch: Uint8Array;
   private readonly acc: Int32Array;
@@ -376,7 +378,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     // vector clock: the thread's previous event, and every earlier conflicting event
     const prevLast = this.last[thread]!;
     const base = prevLast >= 0 ? this.stack[prevLast]!.ev!.vc : this.zero;
-    const vc = base.slice();
+    const vc = (this.clocks[i] ??= new Int32Array(this.T));
+    vc.set(base);
     const seq = base[thread]! + 1;
     const { hard: direct, incs } = this.directPredecessors(thread, fp);
     for (const j of direct) join(vc, this.stack[j]!.ev!.vc);
