@@ -90,6 +90,10 @@ export class Vocabulary {
 }
 
 const RAW = Symbol('raw');
+/** the counter updates of a step that made none (most steps): shared, never written */
+const NO_COUNTERS: number[] = Object.freeze([]) as unknown as number[];
+/** no value looked up yet ({@link Slot.lastValue}) */
+const UNSEEN = Symbol('unseen');
 const CONTAINER = Symbol('container');
 
 /** The recorder of the transition being traced, or null when nothing is recorded. */
@@ -104,7 +108,10 @@ class Slot {
   leafId = -1;
   /** "holds v" ids, by value (objects by their JSON) */
   readonly values = new Map<unknown, number>();
-  /** the container the field holds, once met */
+  /** the value last looked up and its id (a field is read again and again at one value) */
+  lastValue: unknown = UNSEEN;
+  lastId = -1;
+    /** the container the field holds, once met */
   child: Container | null = null;
 
   constructor(
@@ -116,7 +123,7 @@ class Slot {
 
 /** A container seen through the recorder: the ids of its fields are computed once. */
 class Container {
-  private readonly slots = new Map<string, Slot>();
+  private readonly slots: Record<string, Slot | undefined> = Object.create(null) as Record<string, Slot | undefined>;
   /** the proxy handler of this container's objects (one per container: it reads the active recorder) */
   readonly handler: ProxyHandler<Record<PropertyKey, unknown>>;
   private readonly counterKeys = new Set<string>();
@@ -155,8 +162,8 @@ class Container {
   }
 
   slot(key: string): Slot {
-    let s = this.slots.get(key);
-    if (s === undefined) this.slots.set(key, (s = new Slot(key, this.counterKeys.has(key))));
+    let s = this.slots[key];
+    if (s === undefined) this.slots[key] = s = new Slot(key, this.counterKeys.has(key));
     return s;
   }
 
@@ -176,6 +183,14 @@ class Container {
   }
 
   valueOf(s: Slot, value: unknown): number {
+    if (value === s.lastValue && typeof value !== 'object') return s.lastId;
+    const id = this.lookUp(s, value);
+    s.lastValue = value;
+    s.lastId = id;
+    return id;
+  }
+
+  private lookUp(s: Slot, value: unknown): number {
     const k = typeof value === 'object' && value !== null ? valueKey(value) : value;
     let id = s.values.get(k);
     if (id === undefined) {
@@ -287,9 +302,11 @@ function makeHandler(c: Container): ProxyHandler<Record<PropertyKey, unknown>> {
  * {@link counterAdd}.
  */
 class Recorder {
-  codes: number[] = [];
+  /** the codes noted so far are buf[0 .. n) (the buffer is reused: one exact copy per transition) */
+  private readonly buf: number[] = [];
+  private n = 0;
   /** counter updates: `[object id, value after, change]` triples */
-  counters: number[] = [];
+  counters: number[] = NO_COUNTERS;
   /** > 0 while a counter update runs: its raw read and write are noted as one inc or dec */
   quiet = 0;
   readonly: boolean = false;
@@ -298,8 +315,23 @@ class Recorder {
   hi = 0;
   lo = 0;
 
+  /** Ready for another transition (a Tracer reuses its recorder). */
+  reset(readonly: boolean): this {
+    this.n = 0;
+    this.counters = NO_COUNTERS;
+    this.quiet = 0;
+    this.readonly = readonly;
+    this.hashing = false;
+    return this;
+  }
+
   note(id: number, kind: AccessKind): void {
-    if (this.quiet === 0) this.codes.push(accessCode(id, kind));
+    if (this.quiet === 0) this.buf[this.n++] = accessCode(id, kind);
+  }
+
+  /** the accesses noted, in order */
+  codes(): number[] {
+    return this.buf.slice(0, this.n);
   }
 
   /** A leaf moved from "holds a" (object `from`) to "holds b" (`to`): the fingerprint trades one number for the other. */
@@ -361,6 +393,7 @@ export function makeCloner<T extends object>(sample: T): (s: T) => T {
 export class Tracer {
   readonly vocab = new Vocabulary();
   private readonly root: Container;
+  private spare: Recorder | null = new Recorder();
 
   /**
    * `counters`: the fields changed by {@link counterAdd}, e.g. `ctx.refcount`.
@@ -445,7 +478,7 @@ export class Tracer {
     hash?: Hash,
   ): { next: T; codes: number[]; counters: number[]; hash?: Hash } {
     const next = clone(state);
-    const rec = new Recorder();
+    const rec = this.recorder(false);
     if (hash) {
       if (!this.shape) throw new Error('footprint: fingerprints need the Tracer to be given the shape of the states');
       rec.hashing = true;
@@ -464,22 +497,30 @@ export class Tracer {
       body(draft, arg);
     } finally {
       active = prev;
+      this.spare = rec;
     }
-    if (hash) return { next, codes: rec.codes, counters: rec.counters, hash: [rec.hi >>> 0, rec.lo >>> 0] };
-    return { next, codes: rec.codes, counters: rec.counters };
+    if (hash) return { next, codes: rec.codes(), counters: rec.counters, hash: [rec.hi >>> 0, rec.lo >>> 0] };
+    return { next, codes: rec.codes(), counters: rec.counters };
+  }
+
+  /** The spare recorder, or a new one while the spare is in use (a trace inside a trace). */
+  private recorder(readonly: boolean): Recorder {
+    const rec = this.spare ?? new Recorder();
+    this.spare = null;
+    return rec.reset(readonly);
   }
 
   /** The reads a read-only look at `state` makes (a step's guard). */
   reads<T extends object, R>(state: T, body: (view: T) => R): { value: R; codes: number[] } {
-    const rec = new Recorder();
-    rec.readonly = true;
+    const rec = this.recorder(true);
     const prev = active;
     active = rec;
     try {
       const value = body(this.root.wrap(state));
-      return { value, codes: rec.codes };
+      return { value, codes: rec.codes() };
     } finally {
       active = prev;
+      this.spare = rec;
     }
   }
 
@@ -577,7 +618,10 @@ export function counterAdd<T extends object, K extends keyof T & string>(obj: T,
     if (!c) throw new Error(`counterAdd: ${field} of an object that is not part of the traced state`);
     const id = c.leaf(field);
     rec.note(id, delta > 0 ? INC : DEC);
-    if (rec.quiet === 0) rec.counters.push(id, before + delta, delta);
+    if (rec.quiet === 0) {
+      if (rec.counters === NO_COUNTERS) rec.counters = [];
+      rec.counters.push(id, before + delta, delta);
+    }
   } else raw[field] = before + delta;
   return before;
 }
