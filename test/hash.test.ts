@@ -129,4 +129,11 @@ describe('incremental fingerprints', () => {
     // the oops-like leaf is replaced, never mutated: a mutation would leave the fingerprint behind
     expect(() => tracer.trace(t.next, clone, (d) => void (d.z!.v = 2), t.hash)).toThrow(/mutated z\.v/);
   });
+
+  it('a field that would hold two values named alike (1 and "1") is refused: their states would share a fingerprint', () => {
+    const shape = { a: { x: 1 as number | string } };
+    const tracer = new Tracer([], shape);
+    const clone = (s: typeof shape): typeof shape => structuredClone(s);
+    expect(() => tracer.trace(shape, clone, (d) => void (d.a.x = '1'), tracer.hash(shape))).toThrow(/a\.x holds the number 1 and the string 1/);
+  });
 });

@@ -99,6 +99,9 @@ const CONTAINER = Symbol('container');
 /** The recorder of the transition being traced, or null when nothing is recorded. */
 let active: Recorder | null = null;
 
+/** Marks an object's JSON among a field's values (a string value is never taken for an object). */
+const OBJECT_KEY = '\u0000object ';
+
 /** How a value names itself in `field@value`. */
 const valueKey = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
 
@@ -191,10 +194,15 @@ class Container {
   }
 
   private lookUp(s: Slot, value: unknown): number {
-    const k = typeof value === 'object' && value !== null ? valueKey(value) : value;
+    const k = typeof value === 'object' && value !== null ? OBJECT_KEY + valueKey(value) : value;
     let id = s.values.get(k);
     if (id === undefined) {
       id = this.vocab.id(`${this.name(s.key)}@${valueKey(value)}`);
+      // two values that name themselves alike (1 and '1', null and 'null') would be one object to
+      // the footprints and one number to the fingerprint: states that differ would hash alike
+      for (const [other, known] of s.values) {
+        if (known === id) throw new Error(`footprint: ${this.name(s.key)} holds ${typeof other === 'string' && other.startsWith(OBJECT_KEY) ? 'an object' : `the ${typeof other} ${String(other)}`} and ${typeof k === 'string' && k.startsWith(OBJECT_KEY) ? 'an object' : `the ${typeof value} ${valueKey(value)}`}, which name themselves alike`);
+      }
       s.values.set(k, id);
     }
     return id;
