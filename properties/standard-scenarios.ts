@@ -118,4 +118,17 @@ export const STANDARD_CODES: readonly string[] = [
   'LZL',
 ];
 
-export const STANDARD_SCENARIOS: readonly StandardScenario[] = STANDARD_CODES.map(standardScenario);
+/** The matrix's scenarios, each built when first read: building one parses it (zod), which `crsim check` then need not load. */
+export const STANDARD_SCENARIOS: readonly StandardScenario[] = STANDARD_CODES.map((code) => {
+  let built: StandardScenario | undefined;
+  const get = (): StandardScenario => (built ??= standardScenario(code));
+  return {
+    code,
+    get description() {
+      return get().description;
+    },
+    get scenario() {
+      return get().scenario;
+    },
+  };
+});

@@ -1,25 +1,22 @@
 /** `crsim check`: explore one model on one scenario and say what holds. */
 import type { Command } from 'commander';
 import type { RestartProperty } from '../../properties/restart.ts';
-import { Subject, filter, lastValueFrom, tap } from 'rxjs';
 import { totalmem } from 'node:os';
 import { parseBytes } from '../engine/budget.ts';
+import { createSearch } from '../engine/create.ts';
 import { DporSearch } from '../engine/dpor.ts';
-import { exploreExhaustiveParallel$ } from '../engine/parallel.ts';
-import { explore$ } from '../engine/run.ts';
+import type { Search } from '../engine/search.ts';
 import { parseShard, shardFile, type Shard } from '../engine/shard.ts';
 import { shardFromEnv } from './shard-env.ts';
-import type { Result, Strategy } from '../engine/types.ts';
-import { exploreWorkers$, workerLimit } from '../engine/workers.ts';
+import type { Action, Result, Stats, Strategy } from '../engine/types.ts';
 import type { RestartAction, RestartModel } from '../kernel/model.ts';
 import type { RestartState } from '../kernel/state.ts';
 import { swimlane } from '../trace/swimlane.ts';
 import { assertNotInput, assertWritable, writeFileAtomic } from './atomic-write.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
-import { ProgressBar } from './progress.ts';
 import { saveReplay, savedLines } from './replay.ts';
-import { restartRecipe, targetSpec } from './target.ts';
-import { crsimVersion } from '../trace/replayfile.ts';
+import { restartRecipe, targetSpec, type TargetSpec } from './target.ts';
+import { crsimVersion } from '../package.ts';
 import { pctBoundLine, resultJson, verdictLine } from './verdict.ts';
 import { isModelFile, resolveModel, resolveProperties, resolveScenario, type TargetOptions } from './resolve.ts';
 
@@ -128,8 +125,9 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   onlyFor('--max-memory', o.maxMemory, !walks, 'exhaustive (a walk keeps only its own run)');
   onlyFor('--proof-states', o.proofStates, !walks, 'exhaustive');
   const workers = intOption('--workers', o.workers, 1, 2 ** 31 - 1);
-  const cap = workerLimit();
-  if (workers !== undefined && workers > cap.max) throw new UsageError(`--workers: expected at most ${cap.max}, 4 per core on the ${cap.cores} cores here (got '${o.workers}')`);
+  // worker threads, rxjs and the progress bar's module load only where they are used (start-up: bench/startup.ts)
+  const cap = workers === undefined ? null : (await import('../engine/workers.ts')).workerLimit();
+  if (cap && workers !== undefined && workers > cap.max) throw new UsageError(`--workers: expected at most ${cap.max}, 4 per core on the ${cap.cores} cores here (got '${o.workers}')`);
   const reduction = exhaustiveReduction(o, model, properties, workers);
   const maxMemory = o.maxMemory === undefined ? undefined : parseBytes(o.maxMemory);
   if (maxMemory === null) throw new UsageError(`--max-memory: expected a size such as 512M, 2G or 1500000000 (got '${o.maxMemory}')`);
@@ -160,34 +158,48 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
     ...(maxMemory !== undefined ? { maxMemory } : {}),
   };
   if (!walks && workers !== undefined && workers > 1) assertTableFits(options.maxStates);
-  const spec = targetSpec(o.model ?? 'v18', scenario, properties);
+  // what worker threads and shard files are told to rebuild; written out (scenarioToInput) only for them
+  const spec = (): TargetSpec => targetSpec(o.model ?? 'v18', scenario, properties);
   // a file that cannot be written is found now, not after the search
   if (o.out !== undefined) {
     assertNotInput(o.out, [o.scenario, o.model].filter((f): f is string => f !== undefined && (f === o.scenario || isModelFile(f))));
     assertWritable(o.out);
   }
-  const stop = new Subject<string>();
-  const onSigint = (): void => stop.next('interrupted (Ctrl-C)');
+  const stops: ((reason: string) => void)[] = [];
+  const onSigint = (): void => stops.forEach((f) => f('interrupted (Ctrl-C)'));
   process.once('SIGINT', onSigint);
   let result: Result<RestartState, RestartAction>;
-  const bar = new ProgressBar({ quiet: o.json === true });
+  // off a terminal, or with --json, the bar would draw nothing: cli-progress is not loaded
+  const bar = o.json !== true && process.stderr.isTTY === true ? new (await import('./progress.ts')).ProgressBar() : null;
+  const progress = (stats: Stats, frontier: number | undefined): void => {
+    if (!bar) return;
+    if (strategy === 'exhaustive') bar.exhaustive(stats, frontier ?? 0);
+    else bar.random(stats, shard ? Math.ceil(((options.runs ?? 1000) - shard.index) / shard.count) : (options.runs ?? 1000), strategy);
+  };
   try {
-    const done = await lastValueFrom(
-      (walks && workers !== undefined
-        ? exploreWorkers$(restartRecipe(spec), { model, properties }, { ...options, strategy, workers }, stop)
-        : !walks && workers !== undefined && workers > 1
-          ? exploreExhaustiveParallel$(restartRecipe(spec), model, properties, { ...options, workers }, stop)
-          : explore$(model, properties, options, stop)
-      ).pipe(
-        tap((e) => {
-          if (e.type !== 'progress') return;
-          if (strategy === 'exhaustive') bar.exhaustive(e.stats, e.frontier ?? 0);
-          else bar.random(e.stats, shard ? Math.ceil(((options.runs ?? 1000) - shard.index) / shard.count) : (options.runs ?? 1000), strategy);
-        }),
-        filter((e) => e.type === 'done'),
-      ),
-    );
-    result = done.result;
+    if (workers !== undefined && (walks || workers > 1)) {
+      const [{ Subject, filter, lastValueFrom, tap }, { exploreWorkers$ }, { exploreExhaustiveParallel$ }] = await Promise.all([
+        import('rxjs'),
+        import('../engine/workers.ts'),
+        import('../engine/parallel.ts'),
+      ]);
+      const stop = new Subject<string>();
+      stops.push((reason) => stop.next(reason));
+      const done = await lastValueFrom(
+        (walks
+          ? exploreWorkers$(restartRecipe(spec()), { model, properties }, { ...options, strategy, workers }, stop)
+          : exploreExhaustiveParallel$(restartRecipe(spec()), model, properties, { ...options, workers }, stop)
+        ).pipe(
+          tap((e) => e.type === 'progress' && progress(e.stats, e.frontier)),
+          filter((e) => e.type === 'done'),
+        ),
+      );
+      result = done.result;
+    } else {
+      const search = createSearch(model, properties, options);
+      stops.push((reason) => search.stop(reason));
+      result = await sliced(search, progress);
+    }
   } catch (e) {
     // the shared table of the parallel search could not be allocated: too many states asked for
     if (e instanceof Error && /cannot allocate the shared state table|Array buffer allocation failed/.test(e.message)) {
@@ -195,7 +207,7 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
     }
     throw e;
   } finally {
-    bar.stop();
+    bar?.stop();
     process.off('SIGINT', onSigint);
   }
   const origin = {
@@ -208,7 +220,7 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   let lost: UsageError | null = null;
   if (shard && o.out) {
     const job = {
-      target: spec,
+      target: spec(),
       strategy: strategy as 'random' | 'pct',
       seed: options.seed ?? 0,
       runs: options.runs ?? 1000,
@@ -253,6 +265,19 @@ export async function check(o: CheckOptions, out: (s: string) => void): Promise<
   }
   if (lost) throw lost;
   return EXIT[result.verdict];
+}
+
+/**
+ * Runs a search on this thread in slices of 100 ms, back to the event loop
+ * between them (Ctrl-C, the bar), to its result: `explore$` without rxjs.
+ */
+async function sliced<S, A extends Action>(search: Search<S, A>, progress: (stats: Stats, frontier: number) => void): Promise<Result<S, A>> {
+  for (;;) {
+    const result = search.work(100);
+    if (result) return result;
+    progress({ ...search.stats }, search.frontier);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /** `check --base`: exhaustive searches only; the options of one search alone are refused, not ignored. */

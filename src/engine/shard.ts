@@ -12,7 +12,7 @@
  * `violated` counts what the shards ran, which can be more.
  */
 import { fieldPath, showValue, valueAt } from './json-input.ts';
-import { z } from 'zod';
+import { lazySchema } from './lazy-zod.ts';
 import { PctSearch, type PctOptions } from './pct.ts';
 import { RandomSearch } from './random.ts';
 import type { Search, SearchOptions } from './search.ts';
@@ -128,54 +128,57 @@ export function shardFile<S, A extends Action>(job: ShardJob, shard: Shard, r: R
   };
 }
 
-const nat = z.number().int().min(0);
-const schema = z
-  .object({
-    format: z.literal(SHARD_FORMAT),
-    crsim: z.string(),
-    target: z.unknown(),
-    strategy: z.enum(['random', 'pct']),
-    seed: z.number().int(),
-    runs: nat,
-    maxDepth: nat,
-    pct: z.object({ depth: z.number().int().min(1), threads: nat, steps: nat, perRun: z.number().min(0).max(1) }).strict().optional(),
-    shard: z.object({ index: nat, count: z.number().int().min(1) }).strict(),
-    verdict: z.enum(['holds', 'violated', 'incomplete']),
-    executed: nat,
-    transitions: nat,
-    longest: nat,
-    elapsedMs: z.number().min(0),
-    failedRun: nat.optional(),
-    violation: z
-      .object({ property: z.string(), title: z.string(), message: z.string(), schedule: z.array(nat), cycleStart: nat.optional() })
-      .strict()
-      .optional(),
-    stoppedBy: z.string().optional(),
-  })
-  .strict()
-  .refine((f) => f.shard.index < f.shard.count, { message: 'expected an index below shard.count', path: ['shard', 'index'] })
-  .refine((f) => (f.verdict === 'violated') === (f.violation !== undefined && f.failedRun !== undefined), {
-    message: 'expected a violation and a failedRun exactly when the verdict is violated',
-    path: ['violation'],
-  })
-  .refine((f) => f.failedRun === undefined || (f.failedRun % f.shard.count === f.shard.index && f.failedRun < f.runs), {
-    message: 'expected a run of this shard (index + k·count, below runs)',
-    path: ['failedRun'],
-  })
-  .refine((f) => (f.strategy === 'pct') === (f.pct !== undefined), { message: 'expected PCT parameters exactly for strategy pct', path: ['pct'] })
-  // counts that no run of crsim writes: a shard cannot run more than its runs, nor hold having skipped one
-  .refine((f) => f.executed <= planOf(f.runs, f.shard).count, {
-    message: 'expected at most the runs of this shard (runs i, i+n, … below runs)',
-    path: ['executed'],
-  })
-  .refine((f) => f.verdict !== 'holds' || f.executed === planOf(f.runs, f.shard).count, {
-    message: 'expected every run of this shard for verdict holds (runs i, i+n, … below runs)',
-    path: ['executed'],
-  })
-  .refine((f) => f.failedRun === undefined || f.executed > (f.failedRun - f.shard.index) / f.shard.count, {
-    message: 'expected the failing run among the runs executed',
-    path: ['executed'],
-  });
+/** The shard file's schema, built on first use (./lazy-zod.ts). */
+const schema = lazySchema((z) => {
+  const nat = z.number().int().min(0);
+  return z
+    .object({
+      format: z.literal(SHARD_FORMAT),
+      crsim: z.string(),
+      target: z.unknown(),
+      strategy: z.enum(['random', 'pct']),
+      seed: z.number().int(),
+      runs: nat,
+      maxDepth: nat,
+      pct: z.object({ depth: z.number().int().min(1), threads: nat, steps: nat, perRun: z.number().min(0).max(1) }).strict().optional(),
+      shard: z.object({ index: nat, count: z.number().int().min(1) }).strict(),
+      verdict: z.enum(['holds', 'violated', 'incomplete']),
+      executed: nat,
+      transitions: nat,
+      longest: nat,
+      elapsedMs: z.number().min(0),
+      failedRun: nat.optional(),
+      violation: z
+        .object({ property: z.string(), title: z.string(), message: z.string(), schedule: z.array(nat), cycleStart: nat.optional() })
+        .strict()
+        .optional(),
+      stoppedBy: z.string().optional(),
+    })
+    .strict()
+    .refine((f) => f.shard.index < f.shard.count, { message: 'expected an index below shard.count', path: ['shard', 'index'] })
+    .refine((f) => (f.verdict === 'violated') === (f.violation !== undefined && f.failedRun !== undefined), {
+      message: 'expected a violation and a failedRun exactly when the verdict is violated',
+      path: ['violation'],
+    })
+    .refine((f) => f.failedRun === undefined || (f.failedRun % f.shard.count === f.shard.index && f.failedRun < f.runs), {
+      message: 'expected a run of this shard (index + k·count, below runs)',
+      path: ['failedRun'],
+    })
+    .refine((f) => (f.strategy === 'pct') === (f.pct !== undefined), { message: 'expected PCT parameters exactly for strategy pct', path: ['pct'] })
+    // counts that no run of crsim writes: a shard cannot run more than its runs, nor hold having skipped one
+    .refine((f) => f.executed <= planOf(f.runs, f.shard).count, {
+      message: 'expected at most the runs of this shard (runs i, i+n, … below runs)',
+      path: ['executed'],
+    })
+    .refine((f) => f.verdict !== 'holds' || f.executed === planOf(f.runs, f.shard).count, {
+      message: 'expected every run of this shard for verdict holds (runs i, i+n, … below runs)',
+      path: ['executed'],
+    })
+    .refine((f) => f.failedRun === undefined || f.executed > (f.failedRun - f.shard.index) / f.shard.count, {
+      message: 'expected the failing run among the runs executed',
+      path: ['executed'],
+    });
+});
 
 /** A shard file that cannot be merged: the CLI prints the message (file and field) and exits 2. */
 export class ShardFileError extends Error {
@@ -192,7 +195,7 @@ function plannedOf(json: unknown): string {
 
 /** Validates one parsed shard file; throws {@link ShardFileError} naming the file, the field, its value and what was expected. */
 export function parseShardFile(json: unknown, file: string): ShardFile {
-  const r = schema.safeParse(json);
+  const r = schema().safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const path = issue.path as PropertyKey[];

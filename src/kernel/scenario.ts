@@ -13,41 +13,12 @@
  * in nr_total (B14).
  */
 import { fieldPath, showValue, valueAt } from '../engine/json-input.ts';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazySchema } from '../engine/lazy-zod.ts';
 import type { TaskHeader } from './header.ts';
 import { EXIT_ZOMBIE, TASK_DEAD } from './state.ts';
 
 export const SIGCHLD = 17;
-
-const u32 = z
-  .number()
-  .int()
-  .min(-0x80000000)
-  .max(0xffffffff)
-  .transform((v) => v >>> 0);
-
-const headerSchema = z
-  .object({
-    state: u32.optional(),
-    exit_state: u32.optional(),
-    exit_code: u32.optional(),
-    exit_signal: u32.optional(),
-    pdeath_signal: u32.optional(),
-  })
-  .strict();
-
-const taskSchema = z
-  .object({
-    vpid: z.number().int().min(1).max(0x3fffffff),
-    kind: z.enum(['live', 'zombie', 'ghost']),
-    leader: z.boolean().optional(),
-    tgid: z.number().int().min(1).optional(),
-    header: headerSchema.optional(),
-    exitSignal: z.number().int().min(-1).max(64).optional(),
-    /** timed runs: restore_task's work relative to a unit image (src/kernel/timing.ts) */
-    imageSize: z.number().finite().positive().max(1e6).optional(),
-  })
-  .strict();
 
 /**
  * What the target does with a signal (spec §1, amended 2026-12-06): `handled`
@@ -58,31 +29,65 @@ const taskSchema = z
 export const DISPOSITIONS = ['handled', 'fatal', 'ignored'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
-/**
- * A signal pinned to a window (issue 13): the step labels (or patterns with
- * `*`, e.g. `T5:*`) its target may be about to run when it fires; checked
- * against the model's steps when the model is chosen.
- */
-const windowSchema = z.array(z.string().min(1).regex(/^[^\s]+$/, 'expected a step label or pattern such as T5:check or T5:*')).min(1).max(64);
+/** The scenario file's schema, built when a scenario is first parsed (./lazy-zod.ts: the shorthand needs no zod). */
+const schemas = lazySchema((z) => {
+  const u32 = z
+    .number()
+    .int()
+    .min(-0x80000000)
+    .max(0xffffffff)
+    .transform((v) => v >>> 0);
 
-const faultSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('signal'), task: z.number().int().min(1), disposition: z.enum(DISPOSITIONS).optional(), at: windowSchema.optional() }).strict(),
-  z.object({ type: z.literal('signal-coordinator'), at: windowSchema.optional() }).strict(),
-  z.object({ type: z.literal('restore-fails'), task: z.number().int().min(1) }).strict(),
-  z.object({ type: z.literal('dies-in-restore'), task: z.number().int().min(1) }).strict(),
-  z.object({ type: z.literal('esrch'), task: z.number().int().min(1) }).strict(),
-  z.object({ type: z.literal('extra-task'), vpid: z.number().int().min(1).max(0x3fffffff).optional() }).strict(),
-]);
+  const headerSchema = z
+    .object({
+      state: u32.optional(),
+      exit_state: u32.optional(),
+      exit_code: u32.optional(),
+      exit_signal: u32.optional(),
+      pdeath_signal: u32.optional(),
+    })
+    .strict();
 
-const scenarioSchema = z
-  .object({
-    name: z.string().optional(),
-    tasks: z.array(taskSchema).min(1).max(64),
-    faults: z.array(faultSchema).max(16).optional(),
-  })
-  .strict();
+  const taskSchema = z
+    .object({
+      vpid: z.number().int().min(1).max(0x3fffffff),
+      kind: z.enum(['live', 'zombie', 'ghost']),
+      leader: z.boolean().optional(),
+      tgid: z.number().int().min(1).optional(),
+      header: headerSchema.optional(),
+      exitSignal: z.number().int().min(-1).max(64).optional(),
+      /** timed runs: restore_task's work relative to a unit image (src/kernel/timing.ts) */
+      imageSize: z.number().finite().positive().max(1e6).optional(),
+    })
+    .strict();
 
-export type FaultSpec = z.output<typeof faultSchema>;
+  /**
+   * A signal pinned to a window (issue 13): the step labels (or patterns with
+   * `*`, e.g. `T5:*`) its target may be about to run when it fires; checked
+   * against the model's steps when the model is chosen.
+   */
+  const windowSchema = z.array(z.string().min(1).regex(/^[^\s]+$/, 'expected a step label or pattern such as T5:check or T5:*')).min(1).max(64);
+
+  const faultSchema = z.discriminatedUnion('type', [
+    z.object({ type: z.literal('signal'), task: z.number().int().min(1), disposition: z.enum(DISPOSITIONS).optional(), at: windowSchema.optional() }).strict(),
+    z.object({ type: z.literal('signal-coordinator'), at: windowSchema.optional() }).strict(),
+    z.object({ type: z.literal('restore-fails'), task: z.number().int().min(1) }).strict(),
+    z.object({ type: z.literal('dies-in-restore'), task: z.number().int().min(1) }).strict(),
+    z.object({ type: z.literal('esrch'), task: z.number().int().min(1) }).strict(),
+    z.object({ type: z.literal('extra-task'), vpid: z.number().int().min(1).max(0x3fffffff).optional() }).strict(),
+  ]);
+
+  const scenarioSchema = z
+    .object({
+      name: z.string().optional(),
+      tasks: z.array(taskSchema).min(1).max(64),
+      faults: z.array(faultSchema).max(16).optional(),
+    })
+    .strict();
+  return { fault: faultSchema, scenario: scenarioSchema };
+});
+
+export type FaultSpec = z.output<ReturnType<typeof schemas>['fault']>;
 
 export interface ScenarioTask {
   readonly vpid: number;
@@ -129,7 +134,7 @@ export class ScenarioError extends Error {
  * parseScenario({ tasks: [{ vpid: 1, kind: 'live' }, { vpid: 2, kind: 'zombie' }] });
  */
 export function parseScenario(input: unknown, source = 'scenario'): Scenario {
-  const parsed = scenarioSchema.safeParse(input);
+  const parsed = schemas().scenario.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path as PropertyKey[];
@@ -251,10 +256,10 @@ export function shorthandScenario(n: number, zombies: number): Scenario {
   let left = zombies;
   for (let i = 1; i < n && left > 0; i += 2, left--) kinds[i] = 'zombie';
   for (let i = n - 1; i > 0 && left > 0; i--) if (kinds[i] === 'live') (kinds[i] = 'zombie'), left--;
-  return parseScenario(
-    { name: `${n} task${n === 1 ? '' : 's'}, ${zombies} zombie${zombies === 1 ? '' : 's'}`, tasks: kinds.map((kind, i) => ({ vpid: i + 1, kind })) },
-    '--tasks/--zombies',
-  );
+  // built directly, as parseScenario would complete it (test/startup.test.ts compares them): no zod to load
+  const tasks = kinds.map((kind, i): ScenarioTask => ({ vpid: i + 1, kind, leader: true, tgid: i + 1, header: cleanHeader(kind, SIGCHLD), exitSignal: SIGCHLD }));
+  const order = [...tasks.keys()];
+  return { name: `${n} task${n === 1 ? '' : 's'}, ${zombies} zombie${zombies === 1 ? '' : 's'}`, tasks, nrPids: n, walk: order, listed: [...order], faults: [] };
 }
 
 /** The embedded default: a live root, a zombie, a thread of the root, a live leaf. */

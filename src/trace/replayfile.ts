@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { z } from 'zod';
+import { lazySchema } from '../engine/lazy-zod.ts';
 import { fieldPath, JsonInputError, parseJsonInput, showValue, valueAt } from '../engine/json-input.ts';
 import { restartProperties, selectProperties, type RestartProperty } from '../../properties/restart.ts';
 import { scenarioToInput, type ScenarioInput } from '../kernel/scenario-input.ts';
@@ -179,38 +179,41 @@ function checkEndless(model: RestartModel, id: string): boolean {
   return restartProperties(model).some((p) => p.id === id && p.coversNonTermination === true);
 }
 
-const nat = z.number().int().min(0);
-const fileSchema = z
-  .object({
-    format: z.literal(REPLAY_FORMAT),
-    crsim: z.string(),
-    model: z.object({ name: z.string().min(1), hash: z.string(), source: z.string().optional() }),
-    scenario: z.record(z.string(), z.unknown()),
-    properties: z.array(z.string().regex(/^P\d+$/, 'expected a property id such as P1')).min(1),
-    schedule: z.array(nat),
-    violation: z.object({ property: z.string().regex(/^P\d+$/, 'expected a property id such as P1'), title: z.string(), message: z.string() }),
-    cycleStart: nat.optional(),
-    bound: z.literal(true).optional(),
-    steps: z.array(z.object({ actor: z.string(), label: z.string(), detail: z.string().optional(), changes: z.string().optional() })),
-    origin: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-    times: z.array(z.number().min(0)).optional(),
-  })
-  .refine((f) => f.times === undefined || f.times.length === f.schedule.length, {
-    message: 'expected one time per schedule entry',
-    path: ['times'],
-  })
-  .refine((f) => f.steps.length === 0 || f.steps.length === f.schedule.length, {
-    message: 'expected one step per schedule entry',
-    path: ['steps'],
-  })
-  .refine((f) => f.cycleStart === undefined || f.cycleStart <= f.schedule.length, {
-    message: 'expected a step index within the schedule',
-    path: ['cycleStart'],
-  });
+/** The replay file's schema, built on first use (../engine/lazy-zod.ts). */
+const fileSchema = lazySchema((z) => {
+  const nat = z.number().int().min(0);
+  return z
+    .object({
+      format: z.literal(REPLAY_FORMAT),
+      crsim: z.string(),
+      model: z.object({ name: z.string().min(1), hash: z.string(), source: z.string().optional() }),
+      scenario: z.record(z.string(), z.unknown()),
+      properties: z.array(z.string().regex(/^P\d+$/, 'expected a property id such as P1')).min(1),
+      schedule: z.array(nat),
+      violation: z.object({ property: z.string().regex(/^P\d+$/, 'expected a property id such as P1'), title: z.string(), message: z.string() }),
+      cycleStart: nat.optional(),
+      bound: z.literal(true).optional(),
+      steps: z.array(z.object({ actor: z.string(), label: z.string(), detail: z.string().optional(), changes: z.string().optional() })),
+      origin: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+      times: z.array(z.number().min(0)).optional(),
+    })
+    .refine((f) => f.times === undefined || f.times.length === f.schedule.length, {
+      message: 'expected one time per schedule entry',
+      path: ['times'],
+    })
+    .refine((f) => f.steps.length === 0 || f.steps.length === f.schedule.length, {
+      message: 'expected one step per schedule entry',
+      path: ['steps'],
+    })
+    .refine((f) => f.cycleStart === undefined || f.cycleStart <= f.schedule.length, {
+      message: 'expected a step index within the schedule',
+      path: ['cycleStart'],
+    });
+});
 
 /** Validates a parsed replay file; throws {@link ReplayFileError} naming the field, its value and what was expected. */
 export function parseReplayFile(json: unknown, source = 'replay file'): ReplayFile {
-  const r = fileSchema.safeParse(json);
+  const r = fileSchema().safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const path = issue.path as PropertyKey[];
