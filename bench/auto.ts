@@ -7,12 +7,14 @@
  * variants that fail (v17, v18, v18-final on the fault-free tree, N = 3, 4, 6),
  * one search at a time on this thread, to the verdict and its counterexample
  * (shrinking and proof included). Prints one line per row, JSON with --out.
+ * `--dpor-states`, `--bfs-states`: other budgets for auto's turns (src/engine/auto.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { findVariant, mutants } from '../models/index.ts';
 import { restartProperties, selectProperties } from '../properties/restart.ts';
-import { createSearch } from '../src/engine/run.ts';
+import { AutoSearch } from '../src/engine/auto.ts';
+import { createSearch } from '../src/engine/create.ts';
 import { buildModel } from '../src/kernel/model.ts';
 import type { Scenario } from '../src/kernel/scenario.ts';
 import { faultScenario, FAULTS, mutantScenario, tree } from './scenarios.ts';
@@ -25,6 +27,8 @@ const { values: flags } = parseArgs({
     reps: { type: 'string', default: '1' },
     ns: { type: 'string', default: '3,6' },
     out: { type: 'string' },
+    'dpor-states': { type: 'string' },
+    'bfs-states': { type: 'string' },
   },
   strict: true,
 });
@@ -34,6 +38,10 @@ const pattern = flags.filter ? new RegExp(flags.filter) : null;
 const reps = Number(flags.reps);
 /** tree sizes: mutants take them as given, faults one less than each but 3, variants 3, 4 and them */
 const ns = flags.ns!.split(',').map(Number);
+const budgets = {
+  ...(flags['dpor-states'] ? { dporStates: Number(flags['dpor-states']) } : {}),
+  ...(flags['bfs-states'] ? { bfsStates: Number(flags['bfs-states']) } : {}),
+};
 
 interface Case {
   readonly id: string;
@@ -75,7 +83,8 @@ for (const c of cases()) {
     for (let k = 0; k < reps; k++) {
       const t0 = performance.now();
       const c0 = process.cpuUsage();
-      const search = createSearch(model, properties, { strategy: 'exhaustive', reduction: reduction as 'none' | 'dpor' | 'auto' });
+      const search =
+        reduction === 'auto' ? new AutoSearch(model, properties, budgets) : createSearch(model, properties, { strategy: 'exhaustive', reduction: reduction as 'none' | 'dpor' });
       while (!(r = search.work(50))) if (performance.now() - t0 > budgetMs) search.stop('budget');
       const cpu = process.cpuUsage(c0);
       ms = Math.min(ms, performance.now() - t0);

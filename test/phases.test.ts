@@ -2,17 +2,17 @@
  * Issue 14: an exhaustive check reports its phases apart, states and time of
  * each: the search, the shrinking of its counterexample and the breadth-first
  * proof that it is shortest (and, with `--reduction auto`, the bounded
- * breadth-first search that runs first).
+ * breadth-first search that runs after the reduced search's first turn).
  */
 import { describe, expect, it } from 'vitest';
 import { findVariant } from '../models/index.ts';
 import { restartProperties, selectProperties } from '../properties/restart.ts';
 import { phasesLine } from '../src/cli/verdict.ts';
-import { AutoSearch } from '../src/engine/auto.ts';
+import { AUTO_DPOR_STATES, AutoSearch } from '../src/engine/auto.ts';
 import { ExhaustiveSearch } from '../src/engine/exhaustive.ts';
 import { exploreSync } from '../src/engine/run.ts';
 import { buildModel } from '../src/kernel/model.ts';
-import { shorthandScenario } from '../src/kernel/scenario.ts';
+import { parseScenario, shorthandScenario } from '../src/kernel/scenario.ts';
 import { runCli } from './cli-run.ts';
 
 const target = (name: string, tasks: number, zombies: number, props = 'P1-P11') => {
@@ -64,7 +64,7 @@ describe('the phases of an exhaustive check', () => {
   });
 });
 
-describe('--reduction auto: a bounded plain search, then dpor', () => {
+describe('--reduction auto: dpor first, then a bounded plain search, then dpor again', () => {
   const run = <S, A extends import('../src/engine/types.ts').Action>(search: { work(ms: number): import('../src/engine/types.ts').Result<S, A> | null }) => {
     for (;;) {
       const r = search.work(Infinity);
@@ -72,37 +72,71 @@ describe('--reduction auto: a bounded plain search, then dpor', () => {
     }
   };
 
-  it("a violation within the bound: the plain search's result, shortest by construction", () => {
+  it("where the property holds within the reduced search's turn: its verdict and states, no plain search at all", () => {
+    const { model, properties } = target('v20', 4, 2);
+    const dpor = exploreSync(model, properties, { strategy: 'exhaustive', reduction: 'dpor' });
+    const auto = run(new AutoSearch(model, properties));
+    expect(dpor.verdict).toBe('holds');
+    expect(dpor.stats.states).toBeLessThan(AUTO_DPOR_STATES);
+    expect(auto.verdict).toBe('holds');
+    expect(auto.reduction).toBe('dpor');
+    expect(auto.stats.states).toBe(dpor.stats.states);
+    expect(auto.stats.phases).toEqual({ search: { states: dpor.stats.states, ms: expect.any(Number) } });
+  });
+
+  it("a violation the reduced search meets in its turn: its counterexample, proven shortest, the plain search's length", () => {
     const { model, properties } = target('v18', 3, 1);
     const plain = exploreSync(model, properties, { strategy: 'exhaustive' });
     const auto = run(new AutoSearch(model, properties));
+    expect(auto.reduction).toBe('dpor');
+    expect(auto.violation!.shortest).toBe(true);
+    expect(auto.violation!.steps.length).toBe(plain.violation!.steps.length);
+    const p = auto.stats.phases!;
+    expect(p.bfs).toBeUndefined();
+    expect(p.search.states).toBeLessThan(AUTO_DPOR_STATES);
+    expect(p.search.ms + p.proof!.ms).toBeLessThanOrEqual(auto.stats.elapsedMs + 2);
+  });
+
+  it("past the reduced search's turn: the plain search's counterexample when it meets one, with both turns as phases", () => {
+    // mutant B8 with a signal: the reduced search stores 3,707 states before its counterexample, the plain search 21,416
+    const variant = findVariant('mutant:B8')!;
+    const model = buildModel(variant, parseScenario({ tasks: [{ vpid: 1, kind: 'live' }, { vpid: 2, kind: 'zombie' }, { vpid: 3, kind: 'live' }], faults: [{ type: 'signal', task: 3 }] }));
+    const properties = selectProperties(restartProperties(model), variant.breaks!);
+    const plain = exploreSync(model, properties, { strategy: 'exhaustive' });
+    // a turn of 1 state ends at the first look, a few milliseconds in
+    const auto = run(new AutoSearch(model, properties, { dporStates: 1 }));
     expect(auto.reduction).toBeUndefined();
     expect(auto.violation!.choices).toEqual(plain.violation!.choices);
     expect(auto.stats.states).toBe(plain.stats.states);
+    const p = auto.stats.phases!;
+    expect(p.bfs!.states).toBe(plain.stats.states);
+    expect(p.search.states).toBeGreaterThanOrEqual(1);
+    expect(p.bfs!.ms + p.search.ms).toBeLessThanOrEqual(auto.stats.elapsedMs + 2);
+    expect(phasesLine(auto)).toMatch(/^ {2}\(time: breadth-first [\d,]+ states [\d.]+ s, search [\d,]+ states [\d.]+ s\)$/);
   });
 
-  it("past the bound: dpor, its proof going on with the plain search's states, the same shortest length as the plain search", () => {
+  it("past both turns: dpor goes on, and its proof with the plain search's states: together they store what the plain search stores", () => {
     const { model, properties } = target('v18', 3, 1);
     const plain = exploreSync(model, properties, { strategy: 'exhaustive' });
-    const auto = run(new AutoSearch(model, properties, { bfsStates: 500 }));
+    const auto = run(new AutoSearch(model, properties, { dporStates: 1, bfsStates: 500 }));
     expect(auto.reduction).toBe('dpor');
     expect(auto.violation!.shortest).toBe(true);
     expect(auto.violation!.steps.length).toBe(plain.violation!.steps.length);
     const p = auto.stats.phases!;
     expect(p.bfs!.states).toBeGreaterThanOrEqual(500);
-    // the proof adds only what the plain search had not stored: together they store what it stores
     expect(p.bfs!.states + p.proof!.states).toBe(plain.stats.states);
+    expect(p.bfs!.ms + p.search.ms + p.proof!.ms).toBeLessThanOrEqual(auto.stats.elapsedMs + 2);
     expect(phasesLine(auto)).toMatch(/^ {2}\(time: breadth-first [\d,]+ states [\d.]+ s, search /);
   });
 
-  it('where the property holds: the verdict and states of dpor, after the bounded plain search', () => {
+  it('where the property holds past both turns: the verdict and states of dpor, the plain search as a phase', () => {
     const { model, properties } = target('v20', 4, 2);
-    const plain = exploreSync(model, properties, { strategy: 'exhaustive', reduction: 'dpor' });
-    const auto = run(new AutoSearch(model, properties, { bfsStates: 1000 }));
-    expect(plain.verdict).toBe('holds');
+    const dpor = exploreSync(model, properties, { strategy: 'exhaustive', reduction: 'dpor' });
+    const auto = run(new AutoSearch(model, properties, { dporStates: 1000, bfsStates: 1000 }));
     expect(auto.verdict).toBe('holds');
     expect(auto.stats.phases!.bfs!.states).toBeGreaterThanOrEqual(1000);
-    expect(auto.stats.states).toBe(plain.stats.states);
+    expect(auto.stats.states).toBe(dpor.stats.states);
+    expect(auto.stats.phases!.search.states).toBe(dpor.stats.states);
   });
 
   it('a breadth-first search resumes only after its own state budget, and not below the level it reached', () => {
