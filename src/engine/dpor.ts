@@ -170,7 +170,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   constructor(
     private readonly model: Model<S, A>,
     private readonly properties: readonly Property<S, A>[],
-    private readonly options: DporOptions<S, A> = {},
+    private options: DporOptions<S, A> = {},
   ) {
     const why = DporSearch.unsupported(model, properties);
     if (why) throw new Error(`partial-order reduction unavailable: ${why}`);
@@ -214,7 +214,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
    * (`--reduction auto`, ./auto.ts). A proof already under way keeps its own.
    */
   attachPrelude(prelude: ExhaustiveSearch<S, A>): void {
-    Object.assign(this, { options: { ...this.options, prelude } });
+    this.options = { ...this.options, prelude };
   }
 
   work(budgetMs: number): Result<S, A> | null {
