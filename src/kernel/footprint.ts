@@ -61,7 +61,7 @@ export class Vocabulary {
       id = this.names.length;
       this.ids.set(name, id);
       this.names.push(name);
-      this.numbers.add(id);
+      this.numbers.add(id, name);
     }
     return id;
   }
