@@ -28,10 +28,16 @@ function sameInts(a: Int32Array, b: Int32Array): boolean {
  */
 export class PairMemo {
   /** slots of four ints: x + 1 (0: empty), y, value, unused: one cache line a lookup */
-  private readonly t: Int32Array;
-  private readonly mask: number;
+  private t: Int32Array;
+  private mask: number;
+  /** values stored since the table last grew */
+  private writes = 0;
 
-  constructor(bits = 18) {
+  /** starts small (a small search pays for no large table) and grows, up to 2^maxBits slots, as values churn */
+  constructor(
+    private bits = 10,
+    private readonly maxBits = 18,
+  ) {
     this.t = new Int32Array(4 << bits);
     this.mask = (1 << bits) - 1;
   }
@@ -50,7 +56,15 @@ export class PairMemo {
     return t[slot] === x + 1 && t[slot + 1] === y ? t[slot + 2]! : -1;
   }
 
+  /** stores a value at the slot `slot(x, y)` gave (the table may grow, and forget, first) */
   set(slot: number, x: number, y: number, value: number): void {
+    if (++this.writes > this.mask << 1 && this.bits < this.maxBits) {
+      this.bits = Math.min(this.maxBits, this.bits + 2);
+      this.t = new Int32Array(4 << this.bits);
+      this.mask = (1 << this.bits) - 1;
+      this.writes = 0;
+      slot = this.slot(x, y);
+    }
     const t = this.t;
     t[slot] = x + 1;
     t[slot + 1] = y;
@@ -66,7 +80,12 @@ export class SetTable {
   /** lists as they came (unsorted, repeats kept) → their set: a step's footprint comes in the same order each time */
   private readonly lists = new Map<number, { readonly list: readonly number[]; readonly id: number }[]>();
   private listCount = 0;
-  bytes = this.unions.bytes;
+  /** bytes of the sets and lists held, the memo's apart */
+  private held = 0;
+
+  get bytes(): number {
+    return this.held + this.unions.bytes;
+  }
 
   intern(a: Int32Array): number {
     const h = hashInts(a);
@@ -77,7 +96,7 @@ export class SetTable {
     const id = this.sets.length;
     this.sets.push(a);
     bucket.push(id);
-    this.bytes += a.byteLength + 48;
+    this.held += a.byteLength + 48;
     return id;
   }
 
@@ -99,7 +118,7 @@ export class SetTable {
       if (!bucket) this.lists.set(h, (bucket = []));
       bucket.push({ list: values.slice(), id });
       this.listCount++;
-      this.bytes += values.length * 8 + 64;
+      this.held += values.length * 8 + 64;
     }
     return id;
   }
@@ -159,7 +178,7 @@ export class SetTable {
         else pairs.push(o, 1 << (a[i]! & 7));
       }
       this.byObject[id] = out = Int32Array.from(pairs);
-      this.bytes += out.byteLength + 16;
+      this.held += out.byteLength + 16;
     }
     return out;
   }
