@@ -137,7 +137,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   /** interned sets of access codes (footprints, and what a thread does below a state) */
   private readonly sets = new SetTable();
   private readonly stack: Frame<S, A>[] = [];
-  /** per object id: the accesses of the stack's events, packed as event index × 4 + kind */
+  /** per object id: the accesses of the stack's events, packed as event index × 8 + kind */
   private readonly hist: number[][] = [];
   /** per stack index: the thread and sequence number of the event leaving that frame (hot loops read these, not the events) */
   private evThread = new Int32Array(256);
