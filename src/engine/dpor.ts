@@ -710,7 +710,10 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.proofPhase.states += p.run.states;
     const length = p.run.violation.steps.length;
     this.proof = null;
-    if (c.shortest) return this.finish({ ...c.violation, shortest: true, shortestNote: `${p.note}; breadth-first search to depth ${length} gives the shortest` });
+    if (c.shortest) {
+      const found = c.violation.steps.length;
+      return this.finish({ ...c.violation, shortest: true, shortestNote: `${p.note}; breadth-first search to depth ${length} gives the shortest${found < length ? `, ${found} steps` : ''}` });
+    }
     // unproven (a budget, a stop): shrunk, a fraction of a second; past the state budget no shorter one
     // exists above the level the proof reached, so the shrunk one's depth is out of reach too
     const v = this.shrunk(c.violation, p.note);
