@@ -22,13 +22,13 @@ const n = Number(process.argv[2] ?? 4);
 const model = buildModel(v18, shorthandScenario(n, Math.floor(n / 2)));
 
 const pairs: [RestartState, RestartAction][] = [];
-/** the fingerprint of each pair's state, as `por.hash` starts it and `traced` keeps it */
+/** the fingerprint of each pair's state, as `fingerprints.of` starts it and `traced` keeps it */
 const hashes: Hash[] = [];
 let seed = 1;
 const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 while (pairs.length < 100_000) {
   let s = model.init();
-  let h = model.por!.hash!(s);
+  let h = model.fingerprints!.of(s);
   for (;;) {
     const enabled = model.actions(s);
     if (enabled.length === 0) break;
@@ -71,7 +71,7 @@ time('the same, with its footprint recorded (dpor)', (s, a) => model.por!.traced
 const walked = time('  + the next state\'s fingerprint walked', (s, a) => fingerprint(model.por!.traced(s, a).next));
 const kept = time('  or kept up to date by traced (dpor)', (s, a, h) => model.por!.traced(s, a, h));
 time('fingerprint of the state', (s) => fingerprint(s));
-time('por.hash of the state (from scratch)', (s) => model.por!.hash!(s));
+time('por.hash of the state (from scratch)', (s) => model.fingerprints!.of(s));
 time('enabled actions of the state', (s) => model.actions(s));
 console.log(`the structural copy is ${(immer / copy).toFixed(1)}x faster than produce`);
 console.log(`a traced transition with its fingerprint kept costs ${(kept / walked).toFixed(2)}x the one walked`);

@@ -1,7 +1,7 @@
 /**
  * Incremental fingerprints (src/kernel/zobrist.ts): on every model of the
  * registry, the fingerprint `traced` keeps up to date as a step writes is the
- * one `por.hash` computes from scratch, whatever path reached the state (and
+ * one `fingerprints.of` computes from scratch, whatever path reached the state (and
  * whatever order the model met the names in), and two reached states share a
  * fingerprint exactly when they are equal.
  */
@@ -29,10 +29,10 @@ class Sample {
 
   see(s: RestartState, h: Hash): void {
     const json = JSON.stringify(s);
-    const scratch = this.model.por!.hash!(s);
+    const scratch = this.model.fingerprints!.of(s);
     // plain comparisons on the hot path, expect() only on a failure (it is slow per call)
     if (h[0] !== scratch[0] || h[1] !== scratch[1]) expect(h, json).toEqual(scratch);
-    const twin = this.twin.por!.hash!(s);
+    const twin = this.twin.fingerprints!.of(s);
     if (h[0] !== twin[0] || h[1] !== twin[1]) expect(twin, `another model: ${json}`).toEqual(h);
     const key = `${h[0]}:${h[1]}`;
     const other = this.byHash.get(key);
@@ -49,16 +49,20 @@ class Sample {
   }
 }
 
+/** A step traced (its fingerprint kept as it writes) and untraced (the fingerprint from comparing the leaves): the two agree. */
 function step(model: RestartModel, s: RestartState, a: RestartAction, h: Hash): { next: RestartState; hash: Hash } {
   const t = model.por!.traced(s, a, h);
   if (!t.hash) throw new Error('traced gave no fingerprint');
+  const plain = model.next(s, a);
+  const compared = model.fingerprints!.next(s, h, plain);
+  if (compared[0] !== t.hash[0] || compared[1] !== t.hash[1]) expect(compared, `untraced ${a.label} from ${JSON.stringify(s)}`).toEqual(t.hash);
   return { next: t.next, hash: t.hash! };
 }
 
 describe('incremental fingerprints', () => {
   let oopses = 0;
   for (const variant of variants) {
-    it(`${variant.name}: random walks and a breadth-first search agree with fingerprints from scratch`, () => {
+    it(`${variant.name}: random walks and a breadth-first search agree with fingerprints from scratch, traced or compared`, () => {
       let seed = 12345;
       const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
       for (const code of SCENARIOS) {
@@ -68,7 +72,7 @@ describe('incremental fingerprints', () => {
         twin.por!.observe(twin.init(), 'tasks[0].pc@T6e');
         const sample = new Sample(model, twin);
         const s0 = model.init();
-        const h0 = model.por!.hash!(s0);
+        const h0 = model.fingerprints!.of(s0);
         // random walks
         for (let w = 0; w < 40; w++) {
           let s = s0;
@@ -122,6 +126,9 @@ describe('incremental fingerprints', () => {
     );
     expect(t.hash).toEqual(tracer.hash(t.next));
     expect(t.hash).toEqual(tracer.hash({ a: { x: 2, y: undefined, n: 2 }, b: [false, true], z: { v: 1 } }));
+    // untraced: the leaves compared give the same
+    expect(tracer.rehash(shape, h0, t.next)).toEqual(t.hash);
+    expect(tracer.rehash(t.next, t.hash!, shape)).toEqual(h0);
     expect(t.hash).not.toEqual(h0);
     // and back (but the oops-like leaf, which a step sets once)
     const back = tracer.trace(
@@ -138,6 +145,29 @@ describe('incremental fingerprints', () => {
     expect(back.hash).toEqual(tracer.hash({ ...shape, z: { v: 1 } }));
     // the oops-like leaf is replaced, never mutated: a mutation would leave the fingerprint behind
     expect(() => tracer.trace(t.next, clone, (d) => void (d.z!.v = 2), t.hash)).toThrow(/mutated z\.v/);
+  });
+
+  it('compared leaves keep the fingerprint while new values grow the table of numbers', () => {
+    const shape = { a: { x: 0 }, b: [0, 0] };
+    const tracer = new Tracer([], shape);
+    let s = shape;
+    let h = tracer.hash(s);
+    // 600 values never met before: the numbers' arrays (256 to start) grow under the comparison
+    for (let v = 1; v <= 600; v++) {
+      const next = { a: { x: v }, b: [v, -v] };
+      h = tracer.rehash(s, h, next);
+      expect(h).toEqual(tracer.hash(next));
+      s = next;
+    }
+  });
+
+  it('compared leaves keep the fingerprint in an array of records and plain values mixed', () => {
+    type S = { m: (number | { v: number; w: string })[] };
+    const shape: S = { m: [0, { v: 1, w: 'a' }, 2] };
+    const tracer = new Tracer([], shape);
+    const next: S = { m: [5, { v: 1, w: 'b' }, 2] };
+    expect(tracer.rehash(shape, tracer.hash(shape), next)).toEqual(tracer.hash(next));
+    expect(tracer.rehash(next, tracer.hash(next), shape)).toEqual(tracer.hash(shape));
   });
 
   it('a field that would hold two values named alike (1 and "1") is refused: their states would share a fingerprint', () => {

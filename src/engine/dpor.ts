@@ -31,7 +31,7 @@ interface Event<A> {
 /** A state on the DFS stack. Frames are reused, one per depth: a search pushes and pops millions. */
 interface Frame<S, A> {
   state: S;
-  /** the state's fingerprint, where the model updates fingerprints itself (PorSupport.hash) */
+  /** the state's fingerprint, where the model keeps fingerprints itself (Model.fingerprints) */
   hash: Hash | undefined;
   id: number;
   enabled: readonly A[];
@@ -186,7 +186,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.highest = (options.porOrder ?? 'highest') === 'highest';
     this.guard = new MemoryGuard(options.maxMemory);
     const init = model.init();
-    const hash = this.por.hash?.(init);
+    const hash = model.fingerprints?.of(init);
     const [hi, lo] = hash ?? fingerprint(init);
     const id = this.visited.add(hi, lo, -1, -1);
     this.mark(id, ON_STACK);

@@ -4,12 +4,14 @@ import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
 import { replay } from './replay.ts';
 import type { Search, SearchOptions } from './search.ts';
-import type { Action, Model, Property, Result, Stats, Violation } from './types.ts';
+import type { Action, Hash, Model, Property, Result, Stats, Violation } from './types.ts';
 import { VisitedSet } from './visited.ts';
 
 interface Entry<S> {
   readonly state: S;
   readonly id: number;
+  /** its fingerprint, where the model keeps them (Model.fingerprints) */
+  readonly hash?: Hash;
 }
 
 /**
@@ -54,9 +56,10 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
     this.depthLimit = options.depthLimit ?? Infinity;
     this.visited = new VisitedSet();
     const init = model.init();
-    const [hi, lo] = fingerprint(init);
+    const hash = model.fingerprints?.of(init);
+    const [hi, lo] = hash ?? fingerprint(init);
     this.visited.add(hi, lo, -1, -1);
-    this.level.push({ state: init, id: 0 });
+    this.level.push(hash ? { state: init, id: 0, hash } : { state: init, id: 0 });
     this.stats.states = 1;
   }
 
@@ -111,7 +114,7 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
           return null;
         }
       }
-      const { state, id } = this.level[this.cursor++]!;
+      const { state, id, hash } = this.level[this.cursor++]!;
       const enabled = model.actions(state);
       if (enabled.length === 0) {
         const failure = checkEnd(properties, state);
@@ -133,10 +136,11 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
           this.found = { id, choice: i, failure };
           break;
         }
-        const [hi, lo] = fingerprint(next);
+        const h = hash ? model.fingerprints!.next(state, hash, next) : undefined;
+        const [hi, lo] = h ?? fingerprint(next);
         const added = visited.add(hi, lo, id, i);
         if (added >= 0) {
-          this.nextLevel.push({ state: next, id: added });
+          this.nextLevel.push(h ? { state: next, id: added, hash: h } : { state: next, id: added });
           if (visited.size >= maxStates) this.stop(`--max-states ${maxStates} reached`);
         }
         if (this.trackEdges) this.addEdge(id, added >= 0 ? added : -added - 1);
@@ -230,6 +234,7 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
     const prefix = this.visited.pathTo(loop[0]!);
     const run = replay(this.model, [], prefix);
     let state = run.steps.length ? run.steps[run.steps.length - 1]!.state : run.init;
+    const hashOf = (s: S): Hash => this.model.fingerprints?.of(s) ?? fingerprint(s);
     const steps = [...run.steps];
     const choices = [...run.choices];
     // follow the loop by fingerprint back to its first state
@@ -239,7 +244,7 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
       let moved = false;
       for (let i = 0; i < enabled.length; i++) {
         const next = this.model.next(state, enabled[i]!);
-        const [hi, lo] = fingerprint(next);
+        const [hi, lo] = hashOf(next);
         if (this.visited.get(hi, lo) === target) {
           steps.push({ action: enabled[i]!, state: next });
           choices.push(i);

@@ -51,14 +51,9 @@ export type Hash = readonly [number, number];
 export interface PorSupport<S, A extends Action = Action> {
   /** thread ids are below this */
   readonly threads: number;
-  /** `hash`: the fingerprint of `state` as {@link PorSupport.hash} gives it, for the model to update into `Traced.hash` */
+  /** `hash`: the fingerprint of `state` ({@link Model.fingerprints}), for the model to update into `Traced.hash` */
   traced(state: S, action: A, hash?: Hash): Traced<S>;
-  /**
-   * optional: a fingerprint of a state that `traced` updates incrementally
-   * (two states get equal fingerprints exactly when they are equal, up to
-   * collisions); without it the search walks every state (fingerprint.ts)
-   */
-  hash?(state: S): Hash;
+
   /** the reads of the guard of `thread`'s next step, where it is disabled; null when the thread has finished */
   guardReads(state: S, thread: number): readonly number[] | null;
   /** the access code of a read of a named object in `state`, as a property observes it */
@@ -83,6 +78,17 @@ export interface Model<S, A extends Action = Action> {
   next(state: S, action: A): S;
   /** optional: what changed, for traces (defaults to a structural diff) */
   describe?(prev: S, action: A, next: S): string;
+  /**
+   * optional: fingerprints the model keeps itself, cheaper than walking each
+   * state (src/engine/fingerprint.ts). `of` a state from scratch; `next`, a
+   * successor's from its predecessor's. Two states get equal fingerprints
+   * exactly when they are equal, up to collisions. A search uses one kind of
+   * fingerprint throughout: these and the walked ones are different numbers.
+   */
+  readonly fingerprints?: {
+    of(state: S): Hash;
+    next(prev: S, prevHash: Hash, next: S): Hash;
+  };
   /** optional: footprints for partial-order reduction (without it the reduced search falls back to plain) */
   readonly por?: PorSupport<S, A>;
   /** optional: the timing class of an action, for timed runs (src/engine/timed.ts); without it every action is `default` */

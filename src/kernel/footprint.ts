@@ -397,6 +397,17 @@ export function makeCloner<T extends object>(sample: T): (s: T) => T {
   return new Function('s', `return {${parts.join(', ')}};`) as (s: T) => T;
 }
 
+/** One top-level field of the shape, for {@link Tracer.rehash}: a leaf, a record's fields, or an array's elements. */
+interface PlanEntry {
+  readonly key: string;
+  readonly c: Container;
+  /** the fields of the record, or of each record in the array; null for a leaf or an array of primitives */
+  readonly fields: readonly string[] | null;
+  /** an array: each element's container (null for a primitive element) */
+  readonly items: readonly (Container | null)[] | null;
+  readonly names?: readonly string[];
+}
+
 /** How a model records: one root container per model. */
 export class Tracer {
   readonly vocab = new Vocabulary();
@@ -454,6 +465,80 @@ export class Tracer {
       }
     }
     return [hi >>> 0, lo >>> 0];
+  }
+
+  /** What {@link rehash} compares: the shape's leaves, grouped by container, computed once. */
+  private plan: readonly PlanEntry[] | null = null;
+
+  private rehashPlan(): readonly PlanEntry[] {
+    if (this.plan) return this.plan;
+    if (!this.shape) throw new Error('footprint: fingerprints need the Tracer to be given the shape of the states');
+    const plan: PlanEntry[] = [];
+    for (const [k, sample] of Object.entries(this.shape as Record<string, unknown>)) {
+      if (!isContainerValue(sample)) plan.push({ key: k, c: this.root, fields: null, items: null });
+      else if (!Array.isArray(sample)) plan.push({ key: k, c: this.root.child(k, false), fields: Object.keys(sample), items: null });
+      else {
+        const c = this.root.child(k, true);
+        const first = sample.find(isContainerValue);
+        // an array of records: one container an element (its fields those of the first); else primitive elements
+        const items = sample.map((x, i) => (isContainerValue(x) ? c.child(String(i), Array.isArray(x)) : null));
+        plan.push({ key: k, c, fields: first ? Object.keys(first) : null, items, names: sample.map((_x, i) => String(i)) });
+      }
+    }
+    return (this.plan = plan);
+  }
+
+  /**
+   * The fingerprint of `next` from that of `prev` ({@link hash}): the leaves
+   * whose values differ trade their numbers, as {@link trace} would have for
+   * the writes that made them differ, without recording anything. For a
+   * search that runs steps untraced (breadth-first): comparing every leaf is
+   * cheaper than hashing every leaf.
+   */
+  rehash(prev: object, hash: Hash, next: object): Hash {
+    const acc = this.acc;
+    acc.hi = hash[0] | 0;
+    acc.lo = hash[1] | 0;
+    (this.compare ??= this.compileCompare())(prev, next);
+    return [acc.hi >>> 0, acc.lo >>> 0];
+  }
+
+  private readonly acc = { hi: 0, lo: 0 };
+  private compare: ((prev: object, next: object) => void) | null = null;
+
+  /**
+   * The comparison of {@link rehash}, generated for the shape as
+   * {@link makeCloner} generates the copy: each leaf read by its name (a
+   * field name held in a variable would make every read a dictionary lookup),
+   * and a leaf that differs trades its numbers.
+   */
+  private compileCompare(): (prev: object, next: object) => void {
+    const plan = this.rehashPlan();
+    const acc = this.acc;
+    const numbers = this.vocab.numbers;
+    // the numbers' arrays are read after each lookup: a value met for the first time may grow them
+    const trade = (c: Container, key: string, a: unknown, b: unknown): void => {
+      const x = c.at(key, a);
+      const y = c.at(key, b);
+      acc.hi = (acc.hi - numbers.hi[x]! + numbers.hi[y]!) | 0;
+      acc.lo = (acc.lo - numbers.lo[x]! + numbers.lo[y]!) | 0;
+    };
+    const q = JSON.stringify;
+    const code = plan.map((e, k) => {
+      const key = q(e.key);
+      if (e.fields === null && e.items === null) return `if (p[${key}] !== n[${key}]) t(E[${k}].c, ${key}, p[${key}], n[${key}]);`;
+      const fields = (a: string, b: string, c: string): string => e.fields!.map((f) => `if (${a}[${q(f)}] !== ${b}[${q(f)}]) t(${c}, ${q(f)}, ${a}[${q(f)}], ${b}[${q(f)}]);`).join(' ');
+      if (e.items === null) return `{ const a = p[${key}], b = n[${key}]; ${fields('a', 'b', `E[${k}].c`)} }`;
+      if (e.items.every((c) => c !== null) && e.fields) {
+        return `{ const A = p[${key}], B = n[${key}], I = E[${k}].items; for (let i = 0; i < A.length; i++) { const a = A[i], b = B[i], c = I[i]; ${fields('a', 'b', 'c')} } }`;
+      }
+      if (e.items.every((c) => c === null)) {
+        return `{ const A = p[${key}], B = n[${key}], N = E[${k}].names; for (let i = 0; i < A.length; i++) if (A[i] !== B[i]) t(E[${k}].c, N[i], A[i], B[i]); }`;
+      }
+      // records and plain values mixed: the fields read by a variable name (slower, and rare)
+      return `{ const A = p[${key}], B = n[${key}], I = E[${k}].items, N = E[${k}].names, F = E[${k}].fields || []; for (let i = 0; i < A.length; i++) { const c = I[i]; if (!c) { if (A[i] !== B[i]) t(E[${k}].c, N[i], A[i], B[i]); } else { const a = A[i], b = B[i]; for (const f of F) if (a[f] !== b[f]) t(c, f, a[f], b[f]); } } }`;
+    });
+    return new Function('E', 't', `return (p, n) => { ${code.join('\n')} };`)(plan, trade) as (prev: object, next: object) => void;
   }
 
   /**

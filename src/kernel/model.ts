@@ -455,6 +455,8 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
       apply(d, a);
       return d;
     },
+    // additive fingerprints (src/kernel/zobrist.ts): `traced` keeps them as a step writes, `next` compares the leaves
+    fingerprints: { of: (s) => tracer.hash(s), next: (prev, h, next) => tracer.rehash(prev, h, next) },
     por: {
       threads: actors.length + scenario.faults.length,
       traced(s, a, h) {
@@ -462,8 +464,6 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
         const { next, codes: footprint, counters, hash } = tracer.step(s, clone, guardOf, apply, a, h);
         return hash ? { next, footprint, counters, hash } : { next, footprint, counters };
       },
-      // fingerprints kept up to date by `traced` as a step writes (src/kernel/zobrist.ts)
-      hash: (s) => tracer.hash(s),
       guardReads(s, thread) {
         const guard = tracer.reads(s, (v) => enabledNow(v, thread));
         return guard.value === null ? null : guard.codes;
