@@ -71,7 +71,7 @@ time('the same, with its footprint recorded (dpor)', (s, a) => model.por!.traced
 const walked = time('  + the next state\'s fingerprint walked', (s, a) => fingerprint(model.por!.traced(s, a).next));
 const kept = time('  or kept up to date by traced (dpor)', (s, a, h) => model.por!.traced(s, a, h));
 time('fingerprint of the state', (s) => fingerprint(s));
-time('por.hash of the state (from scratch)', (s) => model.fingerprints!.of(s));
+time('fingerprints.of the state (from scratch)', (s) => model.fingerprints!.of(s));
 time('enabled actions of the state', (s) => model.actions(s));
 console.log(`the structural copy is ${(immer / copy).toFixed(1)}x faster than produce`);
 console.log(`a traced transition with its fingerprint kept costs ${(kept / walked).toFixed(2)}x the one walked`);

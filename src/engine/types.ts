@@ -53,7 +53,6 @@ export interface PorSupport<S, A extends Action = Action> {
   readonly threads: number;
   /** `hash`: the fingerprint of `state` ({@link Model.fingerprints}), for the model to update into `Traced.hash` */
   traced(state: S, action: A, hash?: Hash): Traced<S>;
-
   /** the reads of the guard of `thread`'s next step, where it is disabled; null when the thread has finished */
   guardReads(state: S, thread: number): readonly number[] | null;
   /** the access code of a read of a named object in `state`, as a property observes it */
