@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { variants as registry } from '../../models/index.ts';
 import { restartProperties } from '../../properties/restart.ts';
 import { STANDARD_SCENARIOS, standardScenario, type StandardScenario } from '../../properties/standard-scenarios.ts';
-import { createSearch } from '../engine/run.ts';
+import { createSearch } from '../engine/create.ts';
 import { buildModel, type RestartVariant } from '../kernel/model.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { EXIT, intOption, UsageError } from './errors.ts';
@@ -71,12 +71,66 @@ export function matrixRow(variant: RestartVariant, options: MatrixOptions = {}):
 }
 
 /** {@link matrixRow}, yielding to the event loop between slices, so a Ctrl-C is heard. */
-export async function matrixRowAsync(variant: RestartVariant, options: MatrixOptions = {}): Promise<MatrixRow> {
-  const row = rowSteps(variant, options);
+export function matrixRowAsync(variant: RestartVariant, options: MatrixOptions = {}): Promise<MatrixRow> {
+  return drain(rowSteps(variant, options));
+}
+
+/** Runs a sliced computation to its end, back to the event loop between slices. */
+async function drain<T>(steps: Generator<void, T>): Promise<T> {
   for (;;) {
-    const r = row.next();
+    const r = steps.next();
     if (r.done) return r.value;
     await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** What the runs of a row or grid row have done so far, and why they stopped, if they did. */
+interface Tally {
+  runs: number;
+  states: number;
+  interrupted?: string;
+}
+
+/**
+ * Decides the open properties of `cells` on one scenario: one exhaustive run
+ * of all of them, repeated without each property it finds violated (that cell
+ * closed), in slices of 100 ms. When a run stops (--max-states, Ctrl-C) the
+ * open cells are incomplete; when one holds they stay open, for the caller:
+ * a row goes on to the next scenario, a grid row says they hold.
+ */
+function* settleScenario(
+  model: ReturnType<typeof buildModel>,
+  cells: Record<string, Cell>,
+  code: string,
+  options: MatrixOptions,
+  tally: Tally,
+): Generator<void, void> {
+  const all = restartProperties(model);
+  for (;;) {
+    const open = all.filter((p) => !cells[p.id]);
+    if (open.length === 0) return;
+    if (tally.interrupted) {
+      for (const p of open) cells[p.id] = { verdict: 'incomplete', stoppedOn: code };
+      return;
+    }
+    const search = createSearch(model, open, options.maxStates !== undefined ? { maxStates: options.maxStates } : {});
+    let r;
+    while (!(r = search.work(100))) {
+      yield;
+      const why = options.stop?.();
+      if (why) search.stop((tally.interrupted = why));
+    }
+    yield; // between searches too: most take less than a slice
+    tally.interrupted ??= options.stop?.() ?? undefined;
+    tally.runs++;
+    tally.states += r.stats.states;
+    if (r.verdict === 'violated') {
+      const v = r.violation!;
+      cells[v.property] = { verdict: 'violated', scenario: code, steps: v.steps.length, message: v.message, schedule: v.choices };
+      continue;
+    }
+    if (r.verdict === 'incomplete') for (const p of open) cells[p.id] = { verdict: 'incomplete', stoppedOn: code };
+    return;
   }
 }
 
@@ -86,50 +140,16 @@ function* rowSteps(variant: RestartVariant, options: MatrixOptions): Generator<v
   const started = Date.now();
   const cells: Record<string, Cell> = {};
   let ids: string[] | null = null;
-  let runs = 0;
-  let states = 0;
-  let interrupted: string | undefined;
+  const tally: Tally = { runs: 0, states: 0 };
   for (const { code, scenario } of scenarios) {
     // a variant that predates RESTART_GHOST cannot restart a ghost (check refuses it too)
     if (variant.ghostStart === undefined && scenario.tasks.some((t) => t.kind === 'ghost')) continue;
     const model = buildModel(variant, scenario);
-    const all = restartProperties(model);
-    ids ??= all.map((p) => p.id);
-    if (interrupted) {
-      // not checked: neither holds nor violated
-      for (const p of all) cells[p.id] ??= { verdict: 'incomplete', stoppedOn: code };
-      continue;
-    }
-    for (;;) {
-      const open = all.filter((p) => !cells[p.id]);
-      if (open.length === 0) break;
-      if (interrupted) {
-        for (const p of open) cells[p.id] = { verdict: 'incomplete', stoppedOn: code };
-        break;
-      }
-      const search = createSearch(model, open, options.maxStates !== undefined ? { maxStates: options.maxStates } : {});
-      let r;
-      while (!(r = search.work(100))) {
-        yield;
-        const why = options.stop?.();
-        if (why) search.stop((interrupted = why));
-      }
-      yield; // between searches too: most take less than a slice
-      interrupted ??= options.stop?.() ?? undefined;
-      runs++;
-      states += r.stats.states;
-      if (r.verdict === 'violated') {
-        const v = r.violation!;
-        cells[v.property] = { verdict: 'violated', scenario: code, steps: v.steps.length, message: v.message, schedule: v.choices };
-        continue;
-      }
-      if (r.verdict === 'incomplete') {
-        for (const p of open) cells[p.id] = { verdict: 'incomplete', stoppedOn: code };
-      }
-      break;
-    }
+    ids ??= restartProperties(model).map((p) => p.id);
+    yield* settleScenario(model, cells, code, options, tally);
   }
   for (const id of ids ?? []) cells[id] ??= { verdict: 'holds' };
+  const { runs, states, interrupted } = tally;
   return {
     model: variant.name,
     summary: variant.summary,
@@ -159,36 +179,15 @@ export interface GridRow {
 export async function gridRowAsync(variant: RestartVariant, options: MatrixOptions = {}): Promise<GridRow> {
   const scenarios = options.scenarios ?? STANDARD_SCENARIOS;
   const cells: Record<string, Record<string, Cell>> = {};
-  let interrupted: string | undefined;
+  const tally: Tally = { runs: 0, states: 0 };
   for (const { code, scenario } of scenarios) {
     if (variant.ghostStart === undefined && scenario.tasks.some((t) => t.kind === 'ghost')) continue;
     const model = buildModel(variant, scenario);
-    const all = restartProperties(model);
     const mine: Record<string, Cell> = (cells[code] = {});
-    for (;;) {
-      const open = all.filter((p) => !mine[p.id]);
-      if (open.length === 0) break;
-      if (interrupted) {
-        for (const p of open) mine[p.id] = { verdict: 'incomplete', stoppedOn: code };
-        break;
-      }
-      const search = createSearch(model, open, options.maxStates !== undefined ? { maxStates: options.maxStates } : {});
-      let r;
-      while (!(r = search.work(100))) {
-        await new Promise((resolve) => setImmediate(resolve));
-        const why = options.stop?.();
-        if (why) search.stop((interrupted = why));
-      }
-      interrupted ??= options.stop?.() ?? undefined;
-      if (r.verdict === 'violated') {
-        const v = r.violation!;
-        mine[v.property] = { verdict: 'violated', scenario: code, steps: v.steps.length, message: v.message, schedule: v.choices };
-        continue;
-      }
-      for (const p of open) mine[p.id] = r.verdict === 'incomplete' ? { verdict: 'incomplete', stoppedOn: code } : { verdict: 'holds' };
-      break;
-    }
+    await drain(settleScenario(model, mine, code, options, tally));
+    for (const p of restartProperties(model)) mine[p.id] ??= { verdict: 'holds' };
   }
+  const { interrupted } = tally;
   return { model: variant.name, ...(variant.breaks ? { breaks: variant.breaks } : {}), cells, ...(interrupted ? { interrupted } : {}) };
 }
 
