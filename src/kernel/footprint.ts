@@ -114,7 +114,7 @@ class Slot {
   /** the value last looked up and its id (a field is read again and again at one value) */
   lastValue: unknown = UNSEEN;
   lastId = -1;
-    /** the container the field holds, once met */
+  /** the container the field holds, once met */
   child: Container | null = null;
 
   constructor(
@@ -397,7 +397,7 @@ export function makeCloner<T extends object>(sample: T): (s: T) => T {
   return new Function('s', `return {${parts.join(', ')}};`) as (s: T) => T;
 }
 
-/** One top-level field of the shape, for {@link Tracer.rehash}: a leaf, a record's fields, or an array's elements. */
+/** One top-level field of the shape, for fingerprints: a leaf, a record's fields, or an array's elements. */
 interface PlanEntry {
   readonly key: string;
   readonly c: Container;
@@ -434,7 +434,6 @@ export class Tracer {
    * holds undefined, as after a delete). {@link trace} keeps it up to date.
    */
   hash(state: object): Hash {
-    if (!this.shape) throw new Error('footprint: fingerprints need the Tracer to be given the shape of the states');
     const { numbers } = this.vocab;
     let hi = 0;
     let lo = 0;
@@ -443,34 +442,26 @@ export class Tracer {
       hi = (hi + numbers.hi[id]!) | 0;
       lo = (lo + numbers.lo[id]!) | 0;
     };
-    const fields = (c: Container, obj: Record<string, unknown>, keys: readonly string[]): void => {
-      for (const k of keys) leaf(c, k, obj[k]);
-    };
     const s = state as Record<string, unknown>;
-    const shape = this.shape as Record<string, unknown>;
-    for (const k of Object.keys(shape)) {
-      const v = s[k];
-      const sample = shape[k];
-      if (!isContainerValue(sample)) leaf(this.root, k, v);
-      else if (!Array.isArray(sample)) fields(this.root.child(k, false), v as Record<string, unknown>, Object.keys(sample));
-      else {
-        const c = this.root.child(k, true);
-        const first = sample.find(isContainerValue);
+    for (const e of this.leaves()) {
+      const v = s[e.key];
+      if (e.items) {
         const a = v as unknown[];
         for (let i = 0; i < a.length; i++) {
-          const x = a[i];
-          if (!isContainerValue(x)) leaf(c, String(i), x);
-          else fields(c.child(String(i), Array.isArray(x)), x as Record<string, unknown>, Object.keys(first ?? x));
+          const c = e.items[i];
+          if (c) for (const f of e.fields!) leaf(c, f, (a[i] as Record<string, unknown>)[f]);
+          else leaf(e.c, e.names![i]!, a[i]);
         }
-      }
+      } else if (e.fields) for (const f of e.fields) leaf(e.c, f, (v as Record<string, unknown>)[f]);
+      else leaf(e.c, e.key, v);
     }
     return [hi >>> 0, lo >>> 0];
   }
 
-  /** What {@link rehash} compares: the shape's leaves, grouped by container, computed once. */
+  /** The shape's leaves, grouped by container, computed once: what {@link hash} sums and {@link rehash} compares. */
   private plan: readonly PlanEntry[] | null = null;
 
-  private rehashPlan(): readonly PlanEntry[] {
+  private leaves(): readonly PlanEntry[] {
     if (this.plan) return this.plan;
     if (!this.shape) throw new Error('footprint: fingerprints need the Tracer to be given the shape of the states');
     const plan: PlanEntry[] = [];
@@ -513,7 +504,7 @@ export class Tracer {
    * and a leaf that differs trades its numbers.
    */
   private compileCompare(): (prev: object, next: object) => void {
-    const plan = this.rehashPlan();
+    const plan = this.leaves();
     const acc = this.acc;
     const numbers = this.vocab.numbers;
     // the numbers' arrays are read after each lookup: a value met for the first time may grow them
