@@ -142,7 +142,14 @@ export function parseScenario(input: unknown, source = 'scenario'): Scenario {
       `${source}: ${fieldPath(path, 'scenario')}: ${issue.message} (got ${showValue(valueAt(input, path))})`,
     );
   }
-  const raw = parsed.data;
+  return completeScenario(parsed.data, input, source);
+}
+
+/** A scenario as its schema leaves it: well-formed, not yet checked across tasks nor completed. */
+type RawScenario = z.output<ReturnType<typeof schemas>['scenario']>;
+
+/** {@link parseScenario} past the schema: the checks across tasks, then the defaults (no zod: the shorthand comes here directly). */
+function completeScenario(raw: RawScenario, input: unknown, source: string): Scenario {
   const tasks: ScenarioTask[] = [];
   const fail = (path: PropertyKey[], msg: string): never => {
     throw new ScenarioError(`${source}: ${fieldPath(path, 'scenario')}: ${msg} (got ${showValue(valueAt(input, path))})`);
@@ -256,10 +263,10 @@ export function shorthandScenario(n: number, zombies: number): Scenario {
   let left = zombies;
   for (let i = 1; i < n && left > 0; i += 2, left--) kinds[i] = 'zombie';
   for (let i = n - 1; i > 0 && left > 0; i--) if (kinds[i] === 'live') (kinds[i] = 'zombie'), left--;
-  // built directly, as parseScenario would complete it (test/startup.test.ts compares them): no zod to load
-  const tasks = kinds.map((kind, i): ScenarioTask => ({ vpid: i + 1, kind, leader: true, tgid: i + 1, header: cleanHeader(kind, SIGCHLD), exitSignal: SIGCHLD }));
-  const order = [...tasks.keys()];
-  return { name: `${n} task${n === 1 ? '' : 's'}, ${zombies} zombie${zombies === 1 ? '' : 's'}`, tasks, nrPids: n, walk: order, listed: [...order], faults: [] };
+  const name = `${n} task${n === 1 ? '' : 's'}, ${zombies} zombie${zombies === 1 ? '' : 's'}`;
+  const tasks = kinds.map((kind, i) => ({ vpid: i + 1, kind }));
+  // well-formed by construction: completed without the schema (zod is not loaded for `check -t -z`)
+  return completeScenario({ name, tasks }, { name, tasks }, '--tasks/--zombies');
 }
 
 /** The embedded default: a live root, a zombie, a thread of the root, a live leaf. */
