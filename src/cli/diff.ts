@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { STANDARD_SCENARIOS, standardScenario, type StandardScenario } from '../../properties/standard-scenarios.ts';
 import { selectProperties, restartProperties, type RestartProperty } from '../../properties/restart.ts';
 import { differentialModel, differentialProperty, sharedOnSteps } from '../engine/differential.ts';
-import { exploreSync } from '../engine/run.ts';
+import { exploreSync } from '../engine/create.ts';
 import type { Result, Step } from '../engine/types.ts';
 import { buildModel, type RestartAction, type RestartModel, type RestartVariant } from '../kernel/model.ts';
 import type { RestartState } from '../kernel/state.ts';

@@ -87,7 +87,7 @@ export class SetTable {
     return this.held + this.unions.bytes;
   }
 
-  intern(a: Int32Array): number {
+  private intern(a: Int32Array): number {
     const h = hashInts(a);
     let bucket = this.byHash.get(h);
     if (bucket) {
@@ -181,19 +181,5 @@ export class SetTable {
       this.held += out.byteLength + 16;
     }
     return out;
-  }
-
-  has(id: number, v: number): boolean {
-    const a = this.sets[id]!;
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const m = a[mid]!;
-      if (m === v) return true;
-      if (m < v) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return false;
   }
 }
