@@ -7,7 +7,7 @@
  * variants that fail (v17, v18, v18-final on the fault-free tree, N = 3, 4, 6),
  * one search at a time on this thread, to the verdict and its counterexample
  * (shrinking and proof included). Prints one line per row, JSON with --out.
- * `--dpor-states`, `--bfs-states`: other budgets for auto's turns (src/engine/auto.ts).
+ * `--walks N`: another number of random walks before auto's reduced search (src/engine/auto.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -27,8 +27,7 @@ const { values: flags } = parseArgs({
     reps: { type: 'string', default: '1' },
     ns: { type: 'string', default: '3,6' },
     out: { type: 'string' },
-    'dpor-states': { type: 'string' },
-    'bfs-states': { type: 'string' },
+    walks: { type: 'string' },
   },
   strict: true,
 });
@@ -38,10 +37,7 @@ const pattern = flags.filter ? new RegExp(flags.filter) : null;
 const reps = Number(flags.reps);
 /** tree sizes: mutants take them as given, faults one less than each but 3, variants 3, 4 and them */
 const ns = flags.ns!.split(',').map(Number);
-const budgets = {
-  ...(flags['dpor-states'] ? { dporStates: Number(flags['dpor-states']) } : {}),
-  ...(flags['bfs-states'] ? { bfsStates: Number(flags['bfs-states']) } : {}),
-};
+const budgets = flags.walks ? { walks: Number(flags.walks) } : {};
 
 interface Case {
   readonly id: string;

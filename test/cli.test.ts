@@ -50,7 +50,7 @@ describe('crsim check', () => {
     expect(JSON.parse(out)).toMatchObject({ verdict: 'holds', explored: 'random', runs: 50, seed: 9, properties: ['P2', 'P3'] });
   });
   it('--proof-states 0 skips the proof: the counterexample is shrunk and said unproven', async () => {
-    const { code, out } = await runCli('check', '--model', 'v18', '--tasks', '6', '--zombies', '3', '--proof-states', '0', '--json');
+    const { code, out } = await runCli('check', '--model', 'v18', '--tasks', '6', '--zombies', '3', '--reduction', 'dpor', '--proof-states', '0', '--json');
     expect(code).toBe(1);
     const j = JSON.parse(out);
     expect(j).toMatchObject({ verdict: 'violated', reduction: 'dpor', property: 'P8', shortest: false });

@@ -1,15 +1,14 @@
 /**
  * Issue 14: an exhaustive check reports its phases apart, states and time of
  * each: the search, the shrinking of its counterexample and the breadth-first
- * proof that it is shortest (and, with `--reduction auto`, the bounded
- * breadth-first search that runs after the reduced search's first turn).
+ * proof that it is shortest (and, with `--reduction auto`, the random walks
+ * that run before the reduced search).
  */
 import { describe, expect, it } from 'vitest';
 import { findVariant } from '../models/index.ts';
 import { restartProperties, selectProperties } from '../properties/restart.ts';
 import { phasesLine } from '../src/cli/verdict.ts';
-import { AUTO_DPOR_STATES, AutoSearch } from '../src/engine/auto.ts';
-import { ExhaustiveSearch } from '../src/engine/exhaustive.ts';
+import { AUTO_WALKS, AutoSearch } from '../src/engine/auto.ts';
 import { exploreSync } from '../src/engine/run.ts';
 import { buildModel } from '../src/kernel/model.ts';
 import { parseScenario, shorthandScenario } from '../src/kernel/scenario.ts';
@@ -64,7 +63,7 @@ describe('the phases of an exhaustive check', () => {
   });
 });
 
-describe('--reduction auto: dpor first, then a bounded plain search, then dpor again', () => {
+describe('--reduction auto: random walks first, then dpor', () => {
   const run = <S, A extends import('../src/engine/types.ts').Action>(search: { work(ms: number): import('../src/engine/types.ts').Result<S, A> | null }) => {
     for (;;) {
       const r = search.work(Infinity);
@@ -72,82 +71,71 @@ describe('--reduction auto: dpor first, then a bounded plain search, then dpor a
     }
   };
 
-  it("where the property holds within the reduced search's turn: its verdict and states, no plain search at all", () => {
+  it("where the property holds: dpor's verdict and states, the walks as a phase before it", () => {
     const { model, properties } = target('v20', 4, 2);
     const dpor = exploreSync(model, properties, { strategy: 'exhaustive', reduction: 'dpor' });
     const auto = run(new AutoSearch(model, properties));
-    expect(dpor.verdict).toBe('holds');
-    expect(dpor.stats.states).toBeLessThan(AUTO_DPOR_STATES);
     expect(auto.verdict).toBe('holds');
     expect(auto.reduction).toBe('dpor');
     expect(auto.stats.states).toBe(dpor.stats.states);
-    expect(auto.stats.phases).toEqual({ search: { states: dpor.stats.states, ms: expect.any(Number) } });
-  });
-
-  it("a violation the reduced search meets in its turn: its counterexample, proven shortest, the plain search's length", () => {
-    const { model, properties } = target('v18', 3, 1);
-    const plain = exploreSync(model, properties, { strategy: 'exhaustive' });
-    const auto = run(new AutoSearch(model, properties));
-    expect(auto.reduction).toBe('dpor');
-    expect(auto.violation!.shortest).toBe(true);
-    expect(auto.violation!.steps.length).toBe(plain.violation!.steps.length);
     const p = auto.stats.phases!;
-    expect(p.bfs).toBeUndefined();
-    expect(p.search.states).toBeLessThan(AUTO_DPOR_STATES);
-    expect(p.search.ms + p.proof!.ms).toBeLessThanOrEqual(auto.stats.elapsedMs + 2);
+    expect(p.walks!.runs).toBe(AUTO_WALKS);
+    expect(p.walks!.states).toBeGreaterThanOrEqual(AUTO_WALKS);
+    expect(p.search.states).toBe(dpor.stats.states);
+    expect(p.walks!.ms + p.search.ms).toBeLessThanOrEqual(auto.stats.elapsedMs + 2);
+    expect(phasesLine(auto)).toMatch(/^ {2}\(time: random walks 100 runs \([\d,]+ states\) [\d.]+ s, search [\d,]+ states [\d.]+ s\)$/);
   });
 
-  it("past the reduced search's turn: the plain search's counterexample when it meets one, with both turns as phases", () => {
-    // mutant B8 with a signal: the reduced search stores 3,707 states before its counterexample, the plain search 21,416
+  it("a walk's violation: the breadth-first proof gives exactly the plain search's counterexample, and its states", () => {
+    // mutant B8 with a signal: the reduced search stores 3,707 states before its counterexample; a walk meets it in its first run
     const variant = findVariant('mutant:B8')!;
     const model = buildModel(variant, parseScenario({ tasks: [{ vpid: 1, kind: 'live' }, { vpid: 2, kind: 'zombie' }, { vpid: 3, kind: 'live' }], faults: [{ type: 'signal', task: 3 }] }));
     const properties = selectProperties(restartProperties(model), variant.breaks!);
     const plain = exploreSync(model, properties, { strategy: 'exhaustive' });
-    // a turn of 1 state ends at the first look, a few milliseconds in
-    const auto = run(new AutoSearch(model, properties, { dporStates: 1 }));
+    const auto = run(new AutoSearch(model, properties));
     expect(auto.reduction).toBeUndefined();
     expect(auto.violation!.choices).toEqual(plain.violation!.choices);
+    expect(auto.violation!.shortest).toBe(true);
+    expect(auto.violation!.shortestNote).toMatch(/^found by random walk \d+ \(seed 0\) at depth \d+; breadth-first search to depth \d+ gives the shortest/);
     expect(auto.stats.states).toBe(plain.stats.states);
     const p = auto.stats.phases!;
-    expect(p.bfs!.states).toBe(plain.stats.states);
-    expect(p.search.states).toBeGreaterThanOrEqual(1);
-    expect(p.bfs!.ms + p.search.ms).toBeLessThanOrEqual(auto.stats.elapsedMs + 2);
-    expect(phasesLine(auto)).toMatch(/^ {2}\(time: breadth-first [\d,]+ states [\d.]+ s, search [\d,]+ states [\d.]+ s\)$/);
+    expect(p.walks).toBeUndefined();
+    expect(p.search.runs).toBeGreaterThanOrEqual(1);
+    expect(p.proof!.states).toBe(plain.stats.states);
+    expect(p.search.ms + p.proof!.ms).toBeLessThanOrEqual(auto.stats.elapsedMs + 2);
+    expect(phasesLine(auto)).toMatch(/^ {2}\(time: search by random walks [\d,]+ runs? \([\d,]+ states\) [\d.]+ s, proof [\d,]+ states [\d.]+ s\)$/);
   });
 
-  it("past both turns: dpor goes on, and its proof with the plain search's states: together they store what the plain search stores", () => {
+  it("a walk's violation with no proof asked for: shrunk, and says so", () => {
+    const { model, properties } = target('v18', 3, 1);
+    const auto = run(new AutoSearch(model, properties, { certifyStates: 0 }));
+    expect(auto.violation!.shortest).toBe(false);
+    expect(auto.violation!.shortestNote).toMatch(/^found by random walk .*; not proven shortest: no proof was asked for$/);
+    // nothing exhaustive ran: the result says the walks were what was explored
+    expect(auto.explored).toBe('random');
+    expect(auto.failedRun).toBe(auto.stats.runs - 1);
+    expect(auto.stats.phases!.shrink!.runs).toBeGreaterThan(0);
+    expect(auto.stats.phases!.proof).toBeUndefined();
+  });
+
+  it('where no walk meets the violation, dpor does, and proves its counterexample shortest', () => {
     const { model, properties } = target('v18', 3, 1);
     const plain = exploreSync(model, properties, { strategy: 'exhaustive' });
-    const auto = run(new AutoSearch(model, properties, { dporStates: 1, bfsStates: 500 }));
+    const auto = run(new AutoSearch(model, properties, { walks: 0 }));
     expect(auto.reduction).toBe('dpor');
     expect(auto.violation!.shortest).toBe(true);
     expect(auto.violation!.steps.length).toBe(plain.violation!.steps.length);
+    expect(auto.violation!.shortestNote).toMatch(/^found at depth \d+ by the reduced search/);
     const p = auto.stats.phases!;
-    expect(p.bfs!.states).toBeGreaterThanOrEqual(500);
-    expect(p.bfs!.states + p.proof!.states).toBe(plain.stats.states);
-    expect(p.bfs!.ms + p.search.ms + p.proof!.ms).toBeLessThanOrEqual(auto.stats.elapsedMs + 2);
-    expect(phasesLine(auto)).toMatch(/^ {2}\(time: breadth-first [\d,]+ states [\d.]+ s, search /);
+    expect(p.walks!.runs).toBe(0);
+    expect(p.walks!.ms + p.search.ms + p.proof!.ms).toBeLessThanOrEqual(auto.stats.elapsedMs + 2);
   });
 
-  it('where the property holds past both turns: the verdict and states of dpor, the plain search as a phase', () => {
-    const { model, properties } = target('v20', 4, 2);
-    const dpor = exploreSync(model, properties, { strategy: 'exhaustive', reduction: 'dpor' });
-    const auto = run(new AutoSearch(model, properties, { dporStates: 1000, bfsStates: 1000 }));
-    expect(auto.verdict).toBe('holds');
-    expect(auto.stats.phases!.bfs!.states).toBeGreaterThanOrEqual(1000);
-    expect(auto.stats.states).toBe(dpor.stats.states);
-    expect(auto.stats.phases!.search.states).toBe(dpor.stats.states);
-  });
-
-  it('a breadth-first search resumes only after its own state budget, and not below the level it reached', () => {
-    const { model, properties } = target('v20', 3, 1);
-    const bfs = new ExhaustiveSearch(model, properties, { maxStates: 300 });
-    const r = run(bfs);
-    expect(r.stoppedBy).toMatch(/--max-states/);
-    expect(bfs.resume({ maxStates: 1000, depthLimit: 1 })).toBe(false);
-    expect(bfs.resume({ maxStates: 1000 })).toBe(true);
-    const again = run(bfs);
-    expect(again.stats.states).toBeGreaterThanOrEqual(1000);
-    expect(bfs.resume({ maxStates: 2000 })).toBe(again.verdict === 'incomplete');
+  it('the walks are the same on every run: one verdict, one counterexample', () => {
+    const { model, properties } = target('v18', 4, 2);
+    const a = run(new AutoSearch(model, properties));
+    const b = run(new AutoSearch(model, properties));
+    expect(a.violation!.choices).toEqual(b.violation!.choices);
+    expect(a.stats.phases!.search.runs).toBe(b.stats.phases!.search.runs);
   });
 });

@@ -1,5 +1,5 @@
 /** The verdict of a run, as a line of text and as the `--json` object. */
-import type { Result } from '../engine/types.ts';
+import type { Phase, Result } from '../engine/types.ts';
 import type { RestartAction, RestartModel } from '../kernel/model.ts';
 import type { RestartState } from '../kernel/state.ts';
 import { pctBound } from '../engine/pct.ts';
@@ -59,16 +59,18 @@ export function pctBoundLine(r: Pick<Result<unknown, RestartAction>, 'pct' | 'st
 }
 
 /**
- * `(time: breadth-first 50,000 states 0.41 s, search 159 states 0.01 s, shrink 12 runs (340 states) 0.02 s,
+ * `(time: random walks 100 runs (6,012 states) 0.02 s, search 159 states 0.01 s, shrink 12 runs (340 states) 0.02 s,
  * proof 3,012 states 0.10 s)`: the phases of an exhaustive check, when there is more than the search.
+ * A search that walked (auto's walks, when one found the violation) counts runs and the states it visited.
  */
 export function phasesLine(r: Pick<Result<unknown, RestartAction>, 'stats'>): string | null {
   const p = r.stats.phases;
-  if (!p || (!p.bfs && !p.shrink && !p.proof)) return null;
+  if (!p || (!p.walks && !p.shrink && !p.proof)) return null;
   const t = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  const walked = (x: Phase): string => `${plural(x.runs ?? 0, 'run')} (${plural(x.states, 'state')})`;
   const parts = [
-    ...(p.bfs ? [`breadth-first ${plural(p.bfs.states, 'state')} ${t(p.bfs.ms)}`] : []),
-    `search ${plural(p.search.states, 'state')} ${t(p.search.ms)}`,
+    ...(p.walks ? [`random walks ${walked(p.walks)} ${t(p.walks.ms)}`] : []),
+    p.search.runs !== undefined ? `search by random walks ${walked(p.search)} ${t(p.search.ms)}` : `search ${plural(p.search.states, 'state')} ${t(p.search.ms)}`,
     ...(p.shrink ? [`shrink ${plural(p.shrink.runs ?? 0, 'run')} (${plural(p.shrink.states, 'state')}) ${t(p.shrink.ms)}`] : []),
     ...(p.proof ? [`proof ${plural(p.proof.states, 'state')} ${t(p.proof.ms)}`] : []),
   ];

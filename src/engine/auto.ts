@@ -1,141 +1,186 @@
 import { DporSearch, type DporOptions } from './dpor.ts';
-import { ExhaustiveSearch } from './exhaustive.ts';
+import { RandomSearch } from './random.ts';
 import type { Search } from './search.ts';
-import type { Action, Model, Phase, Property, Result, Stats } from './types.ts';
+import { Proof, shrink } from './shorten.ts';
+import type { Action, Model, Phase, Property, Result, Stats, Violation } from './types.ts';
 
 /**
- * The states the reduced search of `--reduction auto` may store before the
- * plain search has its turn: enough to prove v20 at 4 tasks (16 K states, a
- * third of a second), and more than any of the bench's violations needed
- * (bench/RESULTS.md, "auto").
+ * The random walks `--reduction auto` runs before the reduced search: each of
+ * the bench's violations was met within 70 (most within 2), and 100 walks of
+ * v20 at 4 tasks take about 15 ms (bench/RESULTS.md, "auto").
  */
-export const AUTO_DPOR_STATES = 20_000;
+export const AUTO_WALKS = 100;
 
-/**
- * The states the plain breadth-first search of `--reduction auto` may store
- * before the reduced search goes on: about half a second. The protocol's
- * violations are shallow, and many are found within it.
- */
-export const AUTO_BFS_STATES = 50_000;
+/** the walks' fixed seed: the verdict is the same on every run */
+const AUTO_SEED = 0;
 
-export interface AutoOptions<S, A extends Action> extends Omit<DporOptions<S, A>, 'prelude'> {
-  /** the reduced search's states before the plain search runs (default {@link AUTO_DPOR_STATES}) */
-  readonly dporStates?: number;
-  /** the plain search's state budget (default {@link AUTO_BFS_STATES}) */
-  readonly bfsStates?: number;
+/** a walk's length bound: the protocol's runs take a few hundred steps */
+const AUTO_WALK_DEPTH = 2_000;
+
+export interface AutoOptions<S, A extends Action> extends DporOptions<S, A> {
+  /** the random walks before the reduced search (default {@link AUTO_WALKS}) */
+  readonly walks?: number;
 }
 
-
 /**
- * `--reduction auto`: the reduced search (./dpor.ts) first, until it stores
- * {@link AUTO_DPOR_STATES} states; its verdict if it reaches one (a
- * counterexample is proven shortest by a breadth-first search to its length).
- * Else a plain breadth-first search for {@link AUTO_BFS_STATES} states, whose
- * verdict it is if it reaches one (a counterexample is then a shortest by
- * construction); else the reduced search goes on where it stopped, and the
- * proof of its counterexample goes on with the plain search's states instead of
- * starting again. So where the property holds it costs the reduced search,
- * plus the bounded plain one only past 20,000 states; with a violation, the
- * plain search's cost plus at most the reduced search's first 20,000 states.
+ * `--reduction auto`: first {@link AUTO_WALKS} random walks (seed 0). Where
+ * one meets a violation, a breadth-first search to its length proves the
+ * shortest counterexample, which is then exactly the one the plain search
+ * (`none`) prints, at the plain search's cost plus the walks'. Where none does,
+ * the reduced search (./dpor.ts) gives the verdict, at its own cost plus the
+ * walks'. The walks find the protocol's violations in milliseconds, where the
+ * reduced search, depth first, may meet one only after most of its states;
+ * the proof by breadth-first search is needed either way, and with a violation
+ * it is the plain search's work. A walk that only runs long proves nothing
+ * (it ends unjudged): non-termination is the reduced search's to decide.
  */
 export class AutoSearch<S, A extends Action> implements Search<S, A> {
-  private readonly dpor: DporSearch<S, A>;
-  private readonly bfs: ExhaustiveSearch<S, A> | null;
-  private stage: 'dpor-first' | 'bfs' | 'dpor' = 'dpor-first';
-  /** the time spent in the reduced search's work() */
-  private dporMs = 0;
-  /** the plain search's turn, once it had one (its states then: a proof may go on with it) */
-  private bfsPhase: Phase | null = null;
+  private readonly walks: RandomSearch<S, A>;
+  /** the reduced search, made when the walks end without a violation (a small check that a walk settles pays for none of its tables) */
+  private dpor: DporSearch<S, A> | null = null;
+  private stage: 'walks' | 'proof' | 'dpor' = 'walks';
+  /** the walks' runs, steps and time, once they ended */
+  private walksPhase: Phase | null = null;
+  private proof: { readonly run: Proof<S, A>; readonly note: string; readonly phase: Phase } | null = null;
   private stopped: string | null = null;
+  private finished: Result<S, A> | null = null;
   private readonly started = Date.now();
-  private readonly dporStates: number;
-  private readonly bfsStates: number;
 
   constructor(
-    model: Model<S, A>,
-    properties: readonly Property<S, A>[],
+    private readonly model: Model<S, A>,
+    private readonly properties: readonly Property<S, A>[],
     private readonly options: AutoOptions<S, A> = {},
   ) {
-    const { dporStates, bfsStates, ...rest } = options;
-    this.dpor = new DporSearch(model, properties, rest);
-    this.dporStates = dporStates ?? AUTO_DPOR_STATES;
-    this.bfsStates = bfsStates ?? AUTO_BFS_STATES;
-    // a plain search as large as --max-states would be a plain check: the reduced search alone then
-    const { certifyStates: _c, porOrder: _p, ...plain } = rest;
-    this.bfs = this.bfsStates < (options.maxStates ?? Infinity) ? new ExhaustiveSearch(model, properties, { ...plain, maxStates: this.bfsStates }) : null;
-    if (!this.bfs) this.stage = 'dpor';
+    const why = DporSearch.unsupported(model, properties);
+    if (why) throw new Error(`partial-order reduction unavailable: ${why}`);
+    // a walk longer than AUTO_WALK_DEPTH ends there, unjudged: the reduced search decides non-termination
+    this.walks = new RandomSearch(model, properties, { runs: options.walks ?? AUTO_WALKS, seed: AUTO_SEED, maxDepth: AUTO_WALK_DEPTH, noEndFails: false });
   }
 
   get stats(): Stats {
-    return this.stage === 'bfs' ? this.plainStats() : this.reducedStats();
+    if (this.finished) return this.finished.stats;
+    if (this.stage === 'proof') return this.proofStats();
+    return this.stage === 'walks' ? this.walks.stats : this.reducedStats();
   }
 
   get frontier(): number {
-    return (this.stage === 'bfs' ? this.bfs! : this.dpor).frontier;
+    return this.stage === 'proof' ? this.proof!.run.frontier : this.stage === 'walks' ? this.walks.frontier : this.dpor!.frontier;
   }
 
   stop(reason: string): void {
     this.stopped ??= reason;
-    this.dpor.stop(reason);
-    this.bfs?.stop(reason);
+    this.walks.stop(reason);
+    this.dpor?.stop(reason);
   }
 
   work(budgetMs: number): Result<S, A> | null {
+    if (this.finished) return this.finished;
     const deadline = Date.now() + budgetMs;
     for (;;) {
-      const now = Date.now();
-      const left = Math.max(1, deadline - now);
-      if (this.stage === 'bfs') {
-        const r = this.bfs!.work(left);
-        this.bfsPhase = { states: this.bfs!.stats.states, ms: (this.bfsPhase?.ms ?? 0) + Date.now() - now };
+      const left = Math.max(1, deadline - Date.now());
+      if (this.stage === 'walks') {
+        const r = this.walks.work(left);
         if (!r) return null;
-        // a verdict, or a stop that is not the bounded search's own budget (Ctrl-C, memory)
-        if (r.verdict !== 'incomplete' || this.stopped || r.stoppedBy !== `--max-states ${this.bfsStates} reached`) return { ...r, stats: this.plainStats() };
-        this.dpor.attachPrelude(this.bfs!);
-        this.stage = 'dpor';
+        const s = this.walks.stats;
+        this.walksPhase = { states: s.transitions, ms: s.elapsedMs, runs: s.runs };
+        const v = r.violation;
+        if (r.verdict === 'violated') {
+          const note = `found by random walk ${r.failedRun!} (seed ${AUTO_SEED}) at depth ${v!.steps.length}`;
+          if (this.proofStates <= 0) return this.unproven(v!, note, 'not proven shortest: no proof was asked for');
+          this.proof = { run: new Proof(this.model, this.properties, v!, this.proofStates, this.options.maxMemory), note, phase: { states: 0, ms: 0 } };
+          this.stage = 'proof';
+        } else if (r.verdict === 'incomplete') return this.finish(); // stopped
+        else {
+          const { walks: _w, ...rest } = this.options;
+          this.dpor = new DporSearch(this.model, this.properties, rest);
+          this.stage = 'dpor';
+        }
         continue;
       }
-      const first = this.stage === 'dpor-first';
-      const r = this.dpor.work(first ? Math.min(this.untilTurnEnds(), left) : left);
-      this.dporMs += Date.now() - now;
-      if (r) return { ...r, stats: this.reducedStats() };
-      // its turn ends at its state budget, unless it is proving a counterexample (its states no longer grow then)
-      if (first && this.dpor.stats.states >= this.dporStates && !this.proving()) this.stage = 'bfs';
-      if (Date.now() >= deadline) return null;
+      if (this.stage === 'proof') return this.proved(left);
+      const t0 = Date.now();
+      const r = this.dpor!.work(left);
+      this.dporMs += Date.now() - t0;
+      return r ? (this.finished = { ...r, stats: this.reducedStats() }) : null;
     }
   }
 
+  /** the states the breadth-first proof may store (SearchOptions.certifyStates) */
+  private get proofStates(): number {
+    return this.options.certifyStates ?? 1_000_000;
+  }
+
+  /** Goes on with the proof of a walk's counterexample; its result once there is one. */
+  private proved(budgetMs: number): Result<S, A> | null {
+    const p = this.proof!;
+    const t0 = Date.now();
+    const c = this.stopped ? { shortest: false as const, violation: p.run.violation, why: `not proven shortest: ${this.stopped}` } : p.run.work(budgetMs);
+    p.phase.ms += Date.now() - t0;
+    p.phase.states = p.run.states;
+    if (!c) return null;
+    const length = p.run.violation.steps.length;
+    if (c.shortest) {
+      const found = c.violation.steps.length;
+      return this.finish({ ...c.violation, shortest: true, shortestNote: `${p.note}; breadth-first search to depth ${length} gives the shortest${found < length ? `, ${found} steps` : ''}` });
+    }
+    const why = c.states ? `not proven shortest: breadth-first search to depth ${length} needs more than ${this.proofStates.toLocaleString('en-US')} states` : c.why;
+    return this.unproven(c.violation, p.note, why);
+  }
+
+  /** An unproven counterexample (no proof asked for, or the proof's budget, or a stop): shrunk, as the reduced search's is. */
+  private unproven(violation: Violation<S, A>, note: string, why: string): Result<S, A> {
+    const phase: Phase = { states: 0, ms: 0, runs: 0 };
+    const v = shrink(this.model, this.properties, violation, phase);
+    this.shrinkPhase = phase;
+    const how = v.steps.length < violation.steps.length ? `${note}, shrunk to ${v.steps.length}` : note;
+    return this.finish({ ...v, shortest: false, shortestNote: `${how}; ${why}` });
+  }
+
+  private shrinkPhase: Phase | null = null;
+
+  /** The walks' result, or the proof's: the breadth-first search's statistics, the walks as the search. */
   /**
-   * How long the reduced search may run before it looks at its state count
-   * again: the time its rate so far gives for the states left in its turn, at
-   * least 2 ms. Not a fixed small slice: each return measures the process's
-   * memory (budget.ts), a millisecond on a loaded machine.
+   * The result once the walks met a violation (or were stopped): the proof's
+   * breadth-first search is what was explored, or where none ran, the walks.
    */
-  private untilTurnEnds(): number {
-    const states = this.dpor.stats.states;
-    if (this.dporMs === 0 || states === 0) return 2;
-    return Math.max(2, ((this.dporStates - states) * this.dporMs) / states);
+  private finish(violation?: Violation<S, A>): Result<S, A> {
+    const stats = this.proofStats();
+    const walked = this.walks.work(0)!; // the walks' own result, settled
+    const base = this.proof
+      ? { explored: 'exhaustive' as const, stats, properties: walked.properties }
+      : { ...walked, stats: { ...walked.stats, elapsedMs: stats.elapsedMs, phases: stats.phases } };
+    if (violation) return (this.finished = { ...base, verdict: 'violated', violation });
+    return (this.finished = { ...base, verdict: 'incomplete', stoppedBy: this.stopped ?? 'stopped' });
   }
 
-  /** the reduced search met a counterexample and is shrinking or proving it */
-  private proving(): boolean {
-    const p = this.dpor.stats.phases;
-    return p !== undefined && (p.proof !== undefined || p.shrink !== undefined);
+  private proofStats(): Stats {
+    const bfs = this.proof?.run.bfs?.stats;
+    const walks = this.walksPhase ?? { states: this.walks.stats.transitions, ms: this.walks.stats.elapsedMs, runs: this.walks.stats.runs };
+    return {
+      states: bfs?.states ?? 0,
+      transitions: bfs?.transitions ?? 0,
+      maxDepth: bfs?.maxDepth ?? 0,
+      runs: 0,
+      elapsedMs: Date.now() - this.started,
+      tableBytes: bfs?.tableBytes ?? 0,
+      ...(bfs?.peakBytes !== undefined ? { peakBytes: bfs.peakBytes } : {}),
+      phases: {
+        search: walks,
+        ...(this.shrinkPhase ? { shrink: { ...this.shrinkPhase } } : {}),
+        ...(this.proof ? { proof: { ...this.proof.phase } } : {}),
+      },
+    };
   }
 
-  /** The plain search's statistics (its verdict), with the reduced search's turn as a phase. */
-  private plainStats(): Stats {
-    const s = this.bfs!.stats;
-    const dpor = this.dpor.stats;
-    return { ...s, elapsedMs: Date.now() - this.started, phases: { bfs: { states: s.states, ms: this.bfsPhase?.ms ?? 0 }, search: { states: dpor.states, ms: this.dporMs } } };
-  }
+  /** the time spent in the reduced search's work() (its own clock started with the walks) */
+  private dporMs = 0;
 
-  /** The reduced search's statistics, its time its own (not the plain search's turn), with the plain search as a phase once it ran. */
+  /** The reduced search's statistics, its time its own, with the walks as a phase. */
   private reducedStats(): Stats {
-    const s = this.dpor.stats;
+    const s = this.dpor!.stats;
     const p = s.phases ?? { search: { states: s.states, ms: s.elapsedMs } };
     const after = (p.shrink?.ms ?? 0) + (p.proof?.ms ?? 0);
     const search: Phase = { states: p.search.states, ms: Math.max(0, this.dporMs - after) };
-    return { ...s, elapsedMs: Date.now() - this.started, phases: { ...(this.bfsPhase ? { bfs: { ...this.bfsPhase } } : {}), ...p, search } };
+    return { ...s, elapsedMs: Date.now() - this.started, phases: { ...(this.walksPhase ? { walks: { ...this.walksPhase } } : {}), ...p, search } };
   }
 }

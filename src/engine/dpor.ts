@@ -1,7 +1,6 @@
 import { CONFLICT_MASK, conflictsAfter, conflictsInOrder, DEC, INC, kindOf, objectOf, WRITE } from './access.ts';
 import { MemoryGuard } from './budget.ts';
 import { checkEnd, checkStep, type Failure } from './evaluate.ts';
-import { ExhaustiveSearch } from './exhaustive.ts';
 import { fingerprint } from './fingerprint.ts';
 import { replay } from './replay.ts';
 import type { Search, SearchOptions } from './search.ts';
@@ -61,12 +60,6 @@ export interface DporOptions<S = unknown, A extends Action = Action> extends Sea
    * block, so fewer transitions overlap) or `lowest`.
    */
   readonly porOrder?: 'highest' | 'lowest';
-  /**
-   * A plain breadth-first search of the same model and properties that ran
-   * first and stopped at its state budget (`--reduction auto`): the proof of a
-   * counterexample goes on with it.
-   */
-  readonly prelude?: ExhaustiveSearch<S, A>;
 }
 
 const NONE: readonly number[] = [];
@@ -164,13 +157,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private searchPhase: Phase | null = null;
   /** the shrinking's schedules, the states they visited and its time, once it ran */
   private shrinkPhase: Phase | null = null;
-  /** the proof's states (beyond a prelude's) and time */
+  /** the proof's states and time */
   private readonly proofPhase: Phase = { states: 0, ms: 0 };
 
   constructor(
     private readonly model: Model<S, A>,
     private readonly properties: readonly Property<S, A>[],
-    private options: DporOptions<S, A> = {},
+    private readonly options: DporOptions<S, A> = {},
   ) {
     const why = DporSearch.unsupported(model, properties);
     if (why) throw new Error(`partial-order reduction unavailable: ${why}`);
@@ -206,15 +199,6 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
   stop(reason: string): void {
     this.stopped ??= reason;
-  }
-
-  /**
-   * Gives the proof of a counterexample a plain breadth-first search to go on
-   * with (as {@link DporOptions.prelude}), one that ran after this search began
-   * (`--reduction auto`, ./auto.ts). A proof already under way keeps its own.
-   */
-  attachPrelude(prelude: ExhaustiveSearch<S, A>): void {
-    this.options = { ...this.options, prelude };
   }
 
   work(budgetMs: number): Result<S, A> | null {
@@ -688,7 +672,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     }
     // Proven first, shrunk only if that fails: a breadth-first search stops at the first level with a
     // violation whatever its depth limit, so a shorter counterexample would not make the proof cheaper
-    this.proof = { run: new Proof(this.model, this.properties, violation, budget, this.options.maxMemory, this.options.prelude), note };
+    this.proof = { run: new Proof(this.model, this.properties, violation, budget, this.options.maxMemory), note };
     return null;
   }
 

@@ -41,9 +41,8 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
   private finished: Result<S, A> | null = null;
   private readonly started = Date.now();
   private readonly guard: MemoryGuard;
-  /** the state and depth budgets, raised by {@link resume} */
-  private maxStates: number;
-  private depthLimit: number;
+  private readonly maxStates: number;
+  private readonly depthLimit: number;
 
   constructor(
     private readonly model: Model<S, A>,
@@ -69,21 +68,6 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
 
   stop(reason: string): void {
     this.stopped ??= reason;
-  }
-
-  /**
-   * Goes on after a stop at `--max-states` with new budgets: the states kept,
-   * the level under way resumed. A depth limit below the level under way would
-   * undo what is done: refused (false), as is a search that ended otherwise.
-   */
-  resume(budget: { readonly maxStates: number; readonly depthLimit?: number }): boolean {
-    const depthLimit = budget.depthLimit ?? Infinity;
-    if (!this.finished || !this.stopped?.startsWith('--max-states') || this.found || this.foundEnd || depthLimit < this.depth) return false;
-    this.maxStates = budget.maxStates;
-    this.depthLimit = depthLimit;
-    this.stopped = null;
-    this.finished = null;
-    return true;
   }
 
   /** Works for about `budgetMs` milliseconds; returns the result once there is one. */

@@ -1,7 +1,6 @@
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { RunSearch } from './runs.ts';
-import type { SearchOptions } from './search.ts';
+import { RunSearch, type RunOptions } from './runs.ts';
 import type { Action, Model, Property, Violation } from './types.ts';
 
 /** The seed of run `r`: each run replays on its own, whatever ran before it. */
@@ -19,7 +18,7 @@ export function runSeed(seed: number, run: number): number {
  * violation, whose schedule replays exactly.
  */
 export class RandomSearch<S, A extends Action> extends RunSearch<S, A> {
-  constructor(model: Model<S, A>, properties: readonly Property<S, A>[], options: SearchOptions & { readonly firstRun?: number } = {}) {
+  constructor(model: Model<S, A>, properties: readonly Property<S, A>[], options: RunOptions = {}) {
     super(model, properties, options);
   }
 

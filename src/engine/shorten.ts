@@ -137,33 +137,23 @@ export type Certified<S, A extends Action> =
  * It works in slices, so that a caller can report progress and stop it.
  */
 export class Proof<S, A extends Action> {
-  /** the breadth-first search, which a later proof (of a shorter counterexample) may go on with */
+  /** the breadth-first search (null for a cycle, which it does not certify) */
   readonly bfs: ExhaustiveSearch<S, A> | null;
-  private readonly states0: number;
 
-  /**
-   * `from`: a breadth-first search of the same model and properties stopped
-   * by its state budget (an earlier proof's, or the bounded one of
-   * `--reduction auto`), resumed rather than started again when it can be.
-   */
   constructor(
     model: Model<S, A>,
     properties: readonly Property<S, A>[],
     readonly violation: Violation<S, A>,
     private readonly maxStates: number,
     maxMemory?: number,
-    from?: ExhaustiveSearch<S, A> | null,
   ) {
     const budget = { maxStates, depthLimit: violation.steps.length, ...(maxMemory !== undefined ? { maxMemory } : {}) };
-    if (violation.cycleStart !== undefined) this.bfs = null;
-    else if (from?.resume(budget)) this.bfs = from;
-    else this.bfs = new ExhaustiveSearch(model, properties, budget);
-    this.states0 = from && this.bfs === from ? from.stats.states : 0;
+    this.bfs = violation.cycleStart !== undefined ? null : new ExhaustiveSearch(model, properties, budget);
   }
 
-  /** the states this proof has added to its breadth-first search so far */
+  /** the states its breadth-first search stored so far */
   get states(): number {
-    return (this.bfs?.stats.states ?? 0) - this.states0;
+    return this.bfs?.stats.states ?? 0;
   }
 
   get frontier(): number {

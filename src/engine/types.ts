@@ -164,21 +164,22 @@ export interface Stats {
   phases?: Phases;
 }
 
-/** One phase of an exhaustive check: the states it stored (or, shrinking, visited) and its time. */
+/** One phase of an exhaustive check: the states it stored (or, shrinking and walking, visited) and its time. */
 export interface Phase {
   states: number;
   ms: number;
-  /** shrinking: the schedules it ran */
+  /** shrinking, random walks: the schedules run */
   runs?: number;
 }
 
 /**
- * Where an exhaustive check's time went: a bounded breadth-first search first
- * (`--reduction auto`), the search that gave the verdict, the shrinking of its
- * counterexample and the breadth-first proof that it is shortest.
+ * Where an exhaustive check's time went: the random walks `--reduction auto`
+ * runs first (when they found nothing: else they are the search), the search
+ * that gave the verdict, the shrinking of its counterexample and the
+ * breadth-first proof that it is shortest.
  */
 export interface Phases {
-  bfs?: Phase;
+  walks?: Phase;
   search: Phase;
   shrink?: Phase;
   proof?: Phase;
