@@ -5,9 +5,11 @@ import { Proof, shrink } from './shorten.ts';
 import type { Action, Model, Phase, Property, Result, Stats, Violation } from './types.ts';
 
 /**
- * The random walks `--reduction auto` runs before the reduced search: each of
- * the bench's violations was met within 70 (most within 2), and 100 walks of
- * v20 at 4 tasks take about 15 ms (bench/RESULTS.md, "auto").
+ * The random walks `--reduction auto` runs before the reduced search: on the
+ * bench's violations at 3–6 tasks, 55 of 58 are met within 100 walks, most
+ * within 10 (the other three the reduced search meets within a few hundred
+ * states); where nothing is met, 100 walks of v20 at 4 tasks are 10,791 steps,
+ * a few tens of milliseconds (bench/RESULTS.md, "auto").
  */
 export const AUTO_WALKS = 100;
 
@@ -26,7 +28,7 @@ export interface AutoOptions<S, A extends Action> extends DporOptions<S, A> {
  * `--reduction auto`: first {@link AUTO_WALKS} random walks (seed 0). Where
  * one meets a violation, a breadth-first search to its length proves the
  * shortest counterexample, which is then exactly the one the plain search
- * (`none`) prints, at the plain search's cost plus the walks'. Where none does,
+ * (`none`) prints, at the plain search's cost plus the walks'. Where no walk does,
  * the reduced search (./dpor.ts) gives the verdict, at its own cost plus the
  * walks'. The walks find the protocol's violations in milliseconds, where the
  * reduced search, depth first, may meet one only after most of its states;

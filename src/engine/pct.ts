@@ -1,7 +1,7 @@
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { runSeed } from './random.ts';
-import { RunSearch } from './runs.ts';
+import { RunSearch, type RunOptions } from './runs.ts';
 import type { SearchOptions } from './search.ts';
 import { threadOf, type Action, type Model, type Property, type Violation } from './types.ts';
 
@@ -55,7 +55,7 @@ export class PctSearch<S, A extends Action> extends RunSearch<S, A> {
   readonly bound: PctBound;
   private readonly nThreads: number;
 
-  constructor(model: Model<S, A>, properties: readonly Property<S, A>[], options: PctOptions & { readonly firstRun?: number } = {}) {
+  constructor(model: Model<S, A>, properties: readonly Property<S, A>[], options: PctOptions & RunOptions = {}) {
     super(model, properties, options);
     this.nThreads = model.por?.threads ?? model.actors.length;
     const depth = options.depth ?? 3;
