@@ -35,8 +35,9 @@
  * would oops), which conflicts with every update.
  *
  * Footprints are recorded, not declared: `buildModel` runs a step on a copy of
- * the state seen through a proxy that notes every field the step reads or
- * writes (and the step's guard, at the state where it was enabled). So a model
+ * the state seen through a view (or a proxy, see {@link Tracer}) that notes every
+ * field the step reads or writes (and the step's guard, at the state where it
+ * was enabled). So a model
  * written in the style of models/v18.ts needs nothing more than to change
  * counters with {@link counterAdd} (the kernel's get and put do); {@link assign}
  * and {@link readIs} make more steps commute. The `reads`
@@ -252,31 +253,11 @@ function makeHandler(c: Container): ProxyHandler<Record<PropertyKey, unknown>> {
       if (typeof key === 'symbol') return key === RAW ? t : key === CONTAINER ? c : t[key];
       const v = t[key]; // plain data: no getters that would need the receiver
       if (typeof v === 'function' || (c.isArray && key === 'length')) return v;
-      const s = c.slot(key);
-      if (c.holdsContainer(v)) return c.childOf(s, Array.isArray(v)).wrap(v);
-      active!.note(s.counter ? c.leafOf(s) : c.valueOf(s, v), READ);
-      return v;
+      return readField(c, c.slot(key), v);
     },
     set(t, key, value) {
-      const rec = active!;
-      if (rec.readonly) throw new Error(`footprint: a guard wrote ${c.name(String(key))}`);
-      if (typeof key !== 'symbol' && !(c.isArray && key === 'length')) {
-        const old = t[key];
-        if (c.holdsContainer(old)) throw new Error(`footprint: a step replaced ${c.name(key)}; mutate its fields instead`);
-        if (rec.hashing && c.inLeaf) throw new Error(`footprint: a step mutated ${c.name(key)}; replace the value that holds it instead`);
-        const s = c.slot(key);
-        if (s.counter) {
-          rec.note(c.leafOf(s), WRITE);
-          if (rec.hashing && old !== value) rec.move(c.vocab, c.valueOf(s, old), c.valueOf(s, value));
-        } else if (old === value) rec.note(c.valueOf(s, old), READ);
-        else {
-          const from = c.valueOf(s, old);
-          const to = c.valueOf(s, value);
-          rec.note(from, WRITE);
-          rec.note(to, WRITE);
-          if (rec.hashing) rec.move(c.vocab, from, to);
-        }
-      }
+      if (typeof key !== 'symbol' && !(c.isArray && key === 'length')) writeField(c, c.slot(key), t[key], value);
+      else if (active!.readonly) throw new Error(`footprint: a guard wrote ${c.name(String(key))}`);
       t[key] = value; // a plain store: Reflect.set with a receiver is several times slower
       return true;
     },
@@ -294,6 +275,99 @@ function makeHandler(c: Container): ProxyHandler<Record<PropertyKey, unknown>> {
     },
   };
 }
+
+/** A read of field `s` of `c`, which holds `v`: a container's field gives its view, any other notes what it held. */
+function readField(c: Container, s: Slot, v: unknown): unknown {
+  if (typeof v === 'function') return v;
+  if (c.holdsContainer(v)) return c.childOf(s, Array.isArray(v)).wrap(v);
+  active!.note(s.counter ? c.leafOf(s) : c.valueOf(s, v), READ);
+  return v;
+}
+
+/** A store of `value` into field `s` of `c`, which holds `old`: noted (the caller stores). */
+function writeField(c: Container, s: Slot, old: unknown, value: unknown): void {
+  const rec = active!;
+  if (rec.readonly) throw new Error(`footprint: a guard wrote ${c.name(s.key)}`);
+  if (c.holdsContainer(old)) throw new Error(`footprint: a step replaced ${c.name(s.key)}; mutate its fields instead`);
+  if (rec.hashing && c.inLeaf) throw new Error(`footprint: a step mutated ${c.name(s.key)}; replace the value that holds it instead`);
+  if (s.counter) {
+    rec.note(c.leafOf(s), WRITE);
+    if (rec.hashing && old !== value) rec.move(c.vocab, c.valueOf(s, old), c.valueOf(s, value));
+  } else if (old === value) rec.note(c.valueOf(s, old), READ);
+  else {
+    const from = c.valueOf(s, old);
+    const to = c.valueOf(s, value);
+    rec.note(from, WRITE);
+    rec.note(to, WRITE);
+    if (rec.hashing) rec.move(c.vocab, from, to);
+  }
+}
+
+/** A view's own symbol properties besides {@link RAW} and {@link CONTAINER}: its fields' slots, and the views its fields hold. */
+const SLOTS = Symbol('slots');
+const KIDS = Symbol('kids');
+
+/** A view was asked what it does not know (a field outside the shape, a method): the step runs again through proxies. */
+class Unknown extends Error {}
+
+/** The prototype of every view: whatever a view does not have itself throws {@link Unknown}. */
+const UNKNOWN: object = new Proxy(Object.create(null) as object, {
+  get() {
+    throw new Unknown('footprint: a view was asked for a property outside the shape');
+  },
+  set() {
+    throw new Unknown('footprint: a view was given a property outside the shape');
+  },
+  has() {
+    throw new Unknown('footprint: a view was asked for a property outside the shape');
+  },
+});
+
+/**
+ * The accessors of a view of a record with `fields`, generated as {@link makeCloner}
+ * generates the copy (each field read by its name), shared by the views of one
+ * kind (every task's) so that the model's reads see one map. They do what
+ * the proxy's traps do; a field that holds a view (`kids[j]`) gives it.
+ */
+function compileAccessors(fields: readonly string[], kids: readonly boolean[]): PropertyDescriptorMap {
+  const q = JSON.stringify;
+  const code = fields.map((f, j) => {
+    const get = kids[j] ? `return this[K][${j}];` : `return R(this[C], this[S][${j}], this[T][${q(f)}]);`;
+    const set = `const t = this[T]; W(this[C], this[S][${j}], t[${q(f)}], v); t[${q(f)}] = v;`;
+    return `${q(f)}: { enumerable: true, get() { ${get} }, set(v) { ${set} } }`;
+  });
+  return new Function('R', 'W', 'T', 'C', 'S', 'K', `return { ${code.join(',\n')} };`)(readField, writeField, RAW, CONTAINER, SLOTS, KIDS) as PropertyDescriptorMap;
+}
+
+/** One prototype per kind of view: V8 turns objects into dictionaries when a name's accessor differs from that of an object of the same map (`coord.pc`, `tasks[i].pc`). */
+const PROTOS = new WeakMap<PropertyDescriptorMap, object>();
+
+/**
+ * A view of container `c` (its fields `fields`, accessors from {@link compileAccessors}),
+ * aimed at an object by setting its RAW. The accessors are the view's own and not
+ * configurable, so that a `delete` throws (and the step runs again through proxies)
+ * rather than doing nothing.
+ */
+function makeView(c: Container, fields: readonly string[], accessors: PropertyDescriptorMap, kids: readonly unknown[]): Record<PropertyKey, unknown> {
+  let proto = PROTOS.get(accessors);
+  if (!proto) PROTOS.set(accessors, (proto = Object.create(UNKNOWN) as object));
+  const v = Object.create(proto) as Record<PropertyKey, unknown>;
+  Object.defineProperty(v, RAW, { value: null, writable: true });
+  Object.defineProperty(v, CONTAINER, { value: c });
+  Object.defineProperty(v, SLOTS, { value: fields.map((f) => c.slot(f)) });
+  Object.defineProperty(v, KIDS, { value: kids });
+  Object.defineProperties(v, accessors);
+  return Object.preventExtensions(v);
+}
+
+/** The views of a shape: the root's, its records', and those of the records in its arrays. */
+interface Views {
+  readonly root: object;
+  /** aims the views at a state's objects; false for a state not of the shape */
+  readonly aim: (state: object) => boolean;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => isContainerValue(v) && !Array.isArray(v);
 
 /**
  * Records the accesses of one transition. The root and its object or array
@@ -561,10 +635,34 @@ export class Tracer {
     arg: A,
     hash?: Hash,
   ): { next: T; codes: number[]; counters: number[]; hash?: Hash } {
-    const next = clone(state);
+    if (hash && !this.shape) throw new Error('footprint: fingerprints need the Tracer to be given the shape of the states');
+    let next = clone(state);
+    const views = this.aim(next);
+    if (views) {
+      this.viewing = true;
+      try {
+        return this.run(next, views as T, guard, body, arg, hash);
+      } catch (e) {
+        // something the views do not know, or the step failed: the proxies run it again and answer
+        if (!Tracer.rerun) throw e;
+        next = clone(state);
+      } finally {
+        this.viewing = false;
+      }
+    }
+    return this.run(next, this.root.wrap(next), guard, body, arg, hash);
+  }
+
+  private run<T extends object, A>(
+    next: T,
+    draft: T,
+    guard: ((view: T, arg: A) => unknown) | undefined,
+    body: (draft: T, arg: A) => void,
+    arg: A,
+    hash: Hash | undefined,
+  ): { next: T; codes: number[]; counters: number[]; hash?: Hash } {
     const rec = this.recorder(false);
     if (hash) {
-      if (!this.shape) throw new Error('footprint: fingerprints need the Tracer to be given the shape of the states');
       rec.hashing = true;
       rec.hi = hash[0] | 0;
       rec.lo = hash[1] | 0;
@@ -572,7 +670,6 @@ export class Tracer {
     const prev = active;
     active = rec;
     try {
-      const draft = this.root.wrap(next);
       if (guard) {
         rec.readonly = true;
         guard(draft, arg);
@@ -596,16 +693,95 @@ export class Tracer {
 
   /** The reads a read-only look at `state` makes (a step's guard). */
   reads<T extends object, R>(state: T, body: (view: T) => R): { value: R; codes: number[] } {
+    const views = this.aim(state);
+    if (views) {
+      this.viewing = true;
+      try {
+        return this.look(views as T, body);
+      } catch (e) {
+        // as in step: the proxies look again and answer
+        if (!Tracer.rerun) throw e;
+      } finally {
+        this.viewing = false;
+      }
+    }
+    return this.look(this.root.wrap(state), body);
+  }
+
+  private look<T extends object, R>(view: T, body: (view: T) => R): { value: R; codes: number[] } {
     const rec = this.recorder(true);
     const prev = active;
     active = rec;
     try {
-      const value = body(this.root.wrap(state));
+      const value = body(view);
       return { value, codes: rec.codes() };
     } finally {
       active = prev;
       this.spare = rec;
     }
+  }
+
+  /**
+   * Steps and guards run on views of the state rather than proxies when they
+   * can: an object per container of the shape, made once, with an accessor per
+   * field (a proxy's traps are calls V8 cannot inline), aimed at each state's
+   * objects in turn. An array of records is a frozen array of its records'
+   * views. A step that does what a view does not know (a field outside the
+   * shape, a delete, a store into the array) runs again through proxies; one
+   * difference remains: a read of an array of records outside its elements
+   * (`tasks[-1]`) gives undefined without the read the proxies note.
+   * For tests: `Tracer.proxies`, always proxies (the reference the views are
+   * checked against); `Tracer.rerun = false`, a step the views cannot run
+   * throws instead (the views did all the work).
+   */
+  static proxies = false;
+  static rerun = true;
+  private views: Views | null | undefined;
+  /** the views are in use (by a trace that traces inside it, say): another trace takes proxies */
+  private viewing = false;
+
+  /** The root's view aimed at `state`, or null when the proxies must record (no shape; a state not of the shape; views in use). */
+  private aim(state: object): object | null {
+    if (this.viewing || Tracer.proxies) return null;
+    if (this.views === undefined) this.views = this.makeViews();
+    return this.views && this.views.aim(state) ? this.views.root : null;
+  }
+
+  /** The views of the shape's containers: the root, its records, the records of its arrays when they all have the first's fields. */
+  private makeViews(): Views | null {
+    if (!this.shape) return null;
+    const q = JSON.stringify;
+    // the aiming, generated: each object read by its name, each view stored into by a site of its own
+    const aimed: object[] = [];
+    const code: string[] = [];
+    const aim = (view: object, x: string): void => {
+      code.push(`x = ${x}; if (typeof x !== 'object' || x === null || Array.isArray(x)) return false; v${aimed.length}[T] = x;`);
+      aimed.push(view);
+    };
+    const fields = Object.keys(this.shape);
+    const kids = fields.map((k): unknown => {
+      const sample = (this.shape as Record<string, unknown>)[k];
+      if (isRecord(sample)) {
+        const own = Object.keys(sample);
+        const view = makeView(this.root.child(k, false), own, compileAccessors(own, []), []);
+        aim(view, `s[${q(k)}]`);
+        return view;
+      }
+      if (!Array.isArray(sample) || sample.length === 0 || !sample.every(isRecord)) return undefined; // a leaf, or plain values: proxies
+      const own = Object.keys(sample[0]!);
+      if (!sample.every((x) => q(Object.keys(x)) === q(own))) return undefined;
+      const c = this.root.child(k, true);
+      const accessors = compileAccessors(own, []);
+      const views = sample.map((_x, i) => makeView(c.child(String(i), false), own, accessors, []));
+      code.push(`a = s[${q(k)}]; if (!Array.isArray(a) || a.length !== ${views.length}) return false;`);
+      views.forEach((v, i) => aim(v, `a[${i}]`));
+      return Object.freeze(views);
+    });
+    const root = makeView(this.root, fields, compileAccessors(fields, kids.map((v) => v !== undefined)), kids);
+    aimed.push(root);
+    const consts = aimed.map((_v, i) => `v${i} = V[${i}]`).join(', ');
+    const body = `const ${consts}; return (s) => { let a, x; ${code.join('\n')} v${aimed.length - 1}[T] = s; return true; };`;
+    return { root, aim: new Function('V', 'T', body)(aimed, RAW) as (state: object) => boolean };
   }
 
   /**
