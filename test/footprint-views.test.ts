@@ -3,7 +3,8 @@
  * they note through proxies: on every model of the registry, random walks
  * give the same footprints (codes in the same order, ids met in the same
  * order), counters, fingerprints, next states and guards' reads, with the
- * views running every step themselves. What the views do not know (a delete,
+ * views running every step themselves, and leave the state stepped from as it
+ * was (they copy what a step stores into). What the views do not know (a delete,
  * a field outside the shape) runs again through proxies.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,6 +57,7 @@ describe('footprints recorded on views', () => {
               const v = by(false, () => viewed.por!.guardReads(s, t));
               if (JSON.stringify(p) !== JSON.stringify(v)) expect(v, `guard of thread ${t} at ${JSON.stringify(s)}`).toEqual(p);
             }
+            const before = JSON.stringify(s);
             const enabled = proxied.actions(s);
             if (enabled.length === 0) break;
             let chosen: { next: RestartState; hash?: Hash } | undefined;
@@ -72,6 +74,8 @@ describe('footprints recorded on views', () => {
               compared++;
               if (k === pick) chosen = v;
             });
+            // the views copy on write: the state stepped from is left as it was
+            if (JSON.stringify(s) !== before) expect(JSON.stringify(s)).toBe(before);
             s = chosen!.next;
             h = chosen!.hash!;
           }
