@@ -281,6 +281,18 @@ export function initialState(variant: RestartVariant, scenario: Scenario): Resta
   };
 }
 
+/** A label of one actor's step table, as buildModel's hot paths need it. */
+interface At<P extends Proc> {
+  readonly pc: string;
+  readonly step: StepDef<P>;
+  /** the action the step offers when it has neither a detail nor outcomes */
+  readonly action: RestartAction | null;
+  /** the actions of a step with a detail or outcomes, by detail and arg */
+  readonly keyed: Map<string, RestartAction>;
+  /** the guard reads more than the actor's pc (see `traced`) */
+  readonly guarded: boolean;
+}
+
 /**
  * The engine's Model for a variant on a scenario.
  *
@@ -295,35 +307,45 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
   const actors = ['coordinator', ...scenario.tasks.map((t, i) => actorName(t, i < env.nrPids)), ...(hasFaults ? ['environment'] : [])];
   const envActor = actors.length - 1;
   const staticFault = hasInvalidHeader(scenario) || env.missing.size > 0 || scenario.faults.some((f) => f.type === 'extra-task');
-  const cache = new Map<string, RestartAction>();
 
-  // one cache per actor, keyed by pc (and detail): actions() builds no string for most steps
-  const byActor: Map<string, RestartAction>[] = [];
-  function action(actor: number, pc: string, label: string | undefined, detail: string | undefined, arg?: number): RestartAction {
-    const mine = (byActor[actor] ??= new Map());
-    const key = detail === undefined && arg === undefined ? pc : `${pc}\u0000${detail}\u0000${arg}`;
-    let a = mine.get(key);
-    if (!a) {
-      a = {
-        actor,
-        label: label ?? pc,
-        pc,
-        ...(detail !== undefined ? { detail } : {}),
-        ...(arg !== undefined ? { arg } : {}),
-      };
-      mine.set(key, a);
+  function newAction(actor: number, pc: string, label: string | undefined, detail?: string, arg?: number): RestartAction {
+    return {
+      actor,
+      label: label ?? pc,
+      pc,
+      ...(detail !== undefined ? { detail } : {}),
+      ...(arg !== undefined ? { arg } : {}),
+    };
+  }
+
+  /** An actor's table: each label's step, and its actions, made once (actions() looks a pc up once and builds nothing). */
+  function tableOf<P extends Proc>(steps: Steps<P>, actor: number): ReadonlyMap<string, At<P>> {
+    const table = new Map<string, At<P>>();
+    for (const [pc, step] of Object.entries(steps)) {
+      if (pc === DONE || pc === GONE) continue;
+      const plain = !step.detail && !step.outcomes;
+      table.set(pc, { pc, step, action: plain ? newAction(actor, pc, step.label) : null, keyed: new Map(), guarded: !!(step.enabled || step.outcomes) });
     }
+    return table;
+  }
+  const coordTable = tableOf(variant.coordinator, COORDINATOR);
+  const taskTables = scenario.tasks.map((_t, i) => tableOf(variant.task, i + 1));
+
+  /** The action of a step with a detail or an outcome, made once per detail and arg. */
+  function keyed<P extends Proc>(at: At<P>, actor: number, detail: string | undefined, arg?: number): RestartAction {
+    const key = detail === undefined && arg === undefined ? '' : `${detail}\u0000${arg}`;
+    let a = at.keyed.get(key);
+    if (!a) at.keyed.set(key, (a = newAction(actor, at.pc, at.step.label, detail, arg)));
     return a;
   }
 
   /** A thread's enabled actions at its step: one, or one per outcome of a nondeterministic step. */
-  function offer<P extends Proc>(out: RestartAction[], actor: number, pc: string, step: StepDef<P>, s: RestartState, self: P, i: number): void {
+  function offer<P extends Proc>(out: RestartAction[], actor: number, at: At<P>, s: RestartState, self: P, i: number): void {
+    const step = at.step;
     if (step.enabled && !step.enabled(s, self, env, i)) return;
-    if (!step.outcomes) {
-      out.push(action(actor, pc, step.label, step.detail?.(s, self, env, i)));
-      return;
-    }
-    for (const o of step.outcomes(s, self, env, i)) out.push(action(actor, pc, step.label, o.detail, o.arg));
+    if (at.action) out.push(at.action);
+    else if (!step.outcomes) out.push(keyed(at, actor, step.detail?.(s, self, env, i)));
+    else for (const o of step.outcomes(s, self, env, i)) out.push(keyed(at, actor, o.detail, o.arg));
   }
 
   /** Whether a step is enabled: its guard holds and, for a nondeterministic step, it has an outcome. */
@@ -332,17 +354,17 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
     return !step.outcomes || step.outcomes(s, self, env, i).length > 0;
   }
 
-  function stepOf<P extends Proc>(steps: Steps<P>, pc: string, who: string): StepDef<P> | null {
-    if (pc === DONE || pc === GONE) return null;
-    const step = steps[pc];
+  /** The label `pc` of an actor's table; null when the actor has finished. */
+  function atOf<P extends Proc>(table: ReadonlyMap<string, At<P>>, pc: string, actor: number): At<P> | null {
+    const at = table.get(pc);
+    if (at || pc === DONE || pc === GONE) return at ?? null;
     // a step that jumped to a label the model does not define: the model is wrong (exit 4)
-    if (!step) throw new ModelError(variant.name, who, pc, 'no step has this label');
-    return step;
+    throw new ModelError(variant.name, actor === COORDINATOR ? 'the coordinator' : `task ${env.vpids[actor - 1]}`, pc, 'no step has this label');
   }
 
   /** A step that jumped to a label with no step: the model's error (exit 4), caught before a property sees the state. */
-  function landed<P extends Proc>(steps: Steps<P>, to: string, from: string): void {
-    if (to !== DONE && to !== GONE && !steps[to]) throw new Error(`it jumped to '${to}', which no step has as its label (from '${from}')`);
+  function landed<P extends Proc>(table: ReadonlyMap<string, At<P>>, to: string, from: string): void {
+    if (to !== DONE && to !== GONE && !table.has(to)) throw new Error(`it jumped to '${to}', which no step has as its label (from '${from}')`);
   }
 
   /** Runs an action's step on a mutable copy of the state. */
@@ -352,8 +374,8 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
         d.fired[a.fault] = true;
         fireFault(d, scenario.faults[a.fault]!, env);
       } else if (a.actor === COORDINATOR) {
-        variant.coordinator[a.pc]!.run(d, d.coord, env, -1, a.arg);
-        landed(variant.coordinator, d.coord.pc, a.pc);
+        coordTable.get(a.pc)!.step.run(d, d.coord, env, -1, a.arg);
+        landed(coordTable, d.coord.pc, a.pc);
       } else {
         const i = a.actor - 1;
         const t = d.tasks[i]!;
@@ -365,12 +387,12 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
           // succeeded (reference B8, real variant). A SIGKILL cannot do this: it acts only at
           // the return to user space (a `fatal` signal).
           t.pc = 'X1';
-        } else variant.task[a.pc]!.run(d, t, env, i, a.arg);
+        } else taskTables[i]!.get(a.pc)!.step.run(d, t, env, i, a.arg);
         // A fatal signal: the task never reaches user space. On the way out
         // (do_notify_resume -> do_signal -> get_signal_to_deliver, kernel/signal.c)
         // SIGKILL's default action is do_group_exit: do_exit, not the return.
         if (t.pc === DONE && t.fatal) t.pc = 'X1';
-        landed(variant.task, t.pc, a.pc);
+        landed(taskTables[i]!, t.pc, a.pc);
       }
     } catch (e) {
       // a step that throws is a model error (exit 4), not a violation: name the actor and the step
@@ -378,8 +400,18 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
     }
   }
 
-  /** Whether a thread's next step is enabled; null when it has none (finished, or a fault that fired). */
   const firstFaultThread = actors.length;
+  /** each fault's action (an environment thread of its own) */
+  const faultActions: readonly RestartAction[] = scenario.faults.map((f, k) => ({
+    actor: envActor,
+    label: faultLabel(f),
+    detail: faultName(f),
+    pc: 'fault',
+    fault: k,
+    thread: firstFaultThread + k,
+  }));
+
+  /** Whether a thread's next step is enabled; null when it has none (finished, or a fault that fired). */
   function enabledNow(s: RestartState, thread: number): boolean | null {
     if (thread >= firstFaultThread) {
       const k = thread - firstFaultThread;
@@ -387,13 +419,13 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
       return faultEnabled(s, scenario.faults[k]!, env);
     }
     if (thread === COORDINATOR) {
-      const c = stepOf(variant.coordinator, s.coord.pc, 'the coordinator');
-      return c ? enabledStep(c, s, s.coord, -1) : null;
+      const c = atOf(coordTable, s.coord.pc, COORDINATOR);
+      return c ? enabledStep(c.step, s, s.coord, -1) : null;
     }
     const i = thread - 1;
     const t = s.tasks[i]!;
-    const step = stepOf(variant.task, t.pc, `task ${env.vpids[i]}`);
-    return step ? enabledStep(step, s, t, i) : null;
+    const at = atOf(taskTables[i]!, t.pc, thread);
+    return at ? enabledStep(at.step, s, t, i) : null;
   }
 
   // records footprints for partial-order reduction (src/kernel/footprint.ts)
@@ -405,12 +437,8 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
   // `apply` notes that pc itself: written when the step moves it (a write conflicts with all a read
   // does), read by `landed` when it stays. Such a step is traced without its guard: one read fewer,
   // the same conflicts (test/model-speed.test.ts).
-  const guardedLabels = <P extends Proc>(steps: Steps<P>): ReadonlySet<string> =>
-    new Set(Object.keys(steps).filter((pc) => steps[pc]!.enabled || steps[pc]!.outcomes));
-  const guardedCoord = guardedLabels(variant.coordinator);
-  const guardedTask = guardedLabels(variant.task);
   const guardFor = (a: RestartAction): typeof guardOf | undefined =>
-    a.fault !== undefined || (a.actor === COORDINATOR ? guardedCoord : guardedTask).has(a.pc) ? guardOf : undefined;
+    a.fault !== undefined || (a.actor === COORDINATOR ? coordTable : taskTables[a.actor - 1]!).get(a.pc)!.guarded ? guardOf : undefined;
 
   const roles = rolesOf(variant);
 
@@ -427,35 +455,18 @@ export function buildModel(variant: RestartVariant, scenario: Scenario): Restart
       const out: RestartAction[] = [];
       let who = -1; // whose guard runs, to blame it if it throws (exit 4)
       try {
-        const c = stepOf(variant.coordinator, s.coord.pc, 'the coordinator');
-        if (c) offer(out, COORDINATOR, s.coord.pc, c, s, s.coord, -1);
+        const c = atOf(coordTable, s.coord.pc, COORDINATOR);
+        if (c) offer(out, COORDINATOR, c, s, s.coord, -1);
         for (let i = 0; i < s.tasks.length; i++) {
           const t = s.tasks[i]!;
           who = i;
-          const step = stepOf(variant.task, t.pc, `task ${env.vpids[i]}`);
-          if (step) offer(out, i + 1, t.pc, step, s, t, i);
+          const at = atOf(taskTables[i]!, t.pc, i + 1);
+          if (at) offer(out, i + 1, at, s, t, i);
         }
       } catch (e) {
         blame(variant.name, who < 0 ? 'the coordinator' : `task ${env.vpids[who]}`, who < 0 ? s.coord.pc : s.tasks[who]!.pc, e);
       }
-      scenario.faults.forEach((f, k) => {
-        if (!s.fired[k] && faultEnabled(s, f, env)) {
-          const key = `fault\u0000${k}`;
-          let a = cache.get(key);
-          if (!a) {
-            a = {
-              actor: envActor,
-              label: faultLabel(f),
-              detail: faultName(f),
-              pc: 'fault',
-              fault: k,
-              thread: firstFaultThread + k,
-            };
-            cache.set(key, a);
-          }
-          out.push(a);
-        }
-      });
+      for (let k = 0; k < faultActions.length; k++) if (!s.fired[k] && faultEnabled(s, scenario.faults[k]!, env)) out.push(faultActions[k]!);
       return out;
     },
     next(s, a) {
