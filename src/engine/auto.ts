@@ -1,7 +1,7 @@
 import { DporSearch, type DporOptions } from './dpor.ts';
 import { RandomSearch } from './random.ts';
 import type { Search } from './search.ts';
-import { Proof, shrink } from './shorten.ts';
+import { Proof, PROOF_STATES, settle } from './shorten.ts';
 import type { Action, Model, Phase, Property, Result, Stats, Violation } from './types.ts';
 
 /**
@@ -41,9 +41,8 @@ export class AutoSearch<S, A extends Action> implements Search<S, A> {
   private readonly walks: RandomSearch<S, A>;
   /** the reduced search, made when the walks end without a violation (a small check that a walk settles pays for none of its tables) */
   private dpor: DporSearch<S, A> | null = null;
-  private stage: 'walks' | 'proof' | 'dpor' = 'walks';
-  /** the walks' runs, steps and time, once they ended */
-  private walksPhase: Phase | null = null;
+  /** the walks' result, once they ended */
+  private walked: Result<S, A> | null = null;
   private proof: { readonly run: Proof<S, A>; readonly note: string; readonly phase: Phase } | null = null;
   private stopped: string | null = null;
   private finished: Result<S, A> | null = null;
@@ -62,12 +61,12 @@ export class AutoSearch<S, A extends Action> implements Search<S, A> {
 
   get stats(): Stats {
     if (this.finished) return this.finished.stats;
-    if (this.stage === 'proof') return this.proofStats();
-    return this.stage === 'walks' ? this.walks.stats : this.reducedStats();
+    if (this.proof) return this.proofStats();
+    return this.dpor ? this.reducedStats() : this.walks.stats;
   }
 
   get frontier(): number {
-    return this.stage === 'proof' ? this.proof!.run.frontier : this.stage === 'walks' ? this.walks.frontier : this.dpor!.frontier;
+    return (this.proof?.run ?? this.dpor ?? this.walks).frontier;
   }
 
   stop(reason: string): void {
@@ -81,26 +80,24 @@ export class AutoSearch<S, A extends Action> implements Search<S, A> {
     const deadline = Date.now() + budgetMs;
     for (;;) {
       const left = Math.max(1, deadline - Date.now());
-      if (this.stage === 'walks') {
+      if (!this.walked) {
         const r = this.walks.work(left);
         if (!r) return null;
-        const s = this.walks.stats;
-        this.walksPhase = { states: s.transitions, ms: s.elapsedMs, runs: s.runs };
+        this.walked = r;
         const v = r.violation;
         if (r.verdict === 'violated') {
           const note = `found by random walk ${r.failedRun!} (seed ${AUTO_SEED}) at depth ${v!.steps.length}`;
-          if (this.proofStates <= 0) return this.unproven(v!, note, 'not proven shortest: no proof was asked for');
-          this.proof = { run: new Proof(this.model, this.properties, v!, this.proofStates, this.options.maxMemory), note, phase: { states: 0, ms: 0 } };
-          this.stage = 'proof';
+          const asked = this.options.certifyStates ?? PROOF_STATES;
+          if (asked <= 0) return this.finish(settle(this.model, this.properties, { shortest: false, violation: v!, why: 'not proven shortest: no proof was asked for' }, v!.steps.length, note, this.shrinkTally));
+          this.proof = { run: new Proof(this.model, this.properties, v!, asked, this.options.maxMemory), note, phase: { states: 0, ms: 0 } };
         } else if (r.verdict === 'incomplete') return this.finish(); // stopped
         else {
           const { walks: _w, ...rest } = this.options;
           this.dpor = new DporSearch(this.model, this.properties, rest);
-          this.stage = 'dpor';
         }
         continue;
       }
-      if (this.stage === 'proof') return this.proved(left);
+      if (this.proof) return this.proved(left);
       const t0 = Date.now();
       const r = this.dpor!.work(left);
       this.dporMs += Date.now() - t0;
@@ -108,47 +105,27 @@ export class AutoSearch<S, A extends Action> implements Search<S, A> {
     }
   }
 
-  /** the states the breadth-first proof may store (SearchOptions.certifyStates) */
-  private get proofStates(): number {
-    return this.options.certifyStates ?? 1_000_000;
-  }
-
   /** Goes on with the proof of a walk's counterexample; its result once there is one. */
   private proved(budgetMs: number): Result<S, A> | null {
     const p = this.proof!;
     const t0 = Date.now();
-    const c = this.stopped ? { shortest: false as const, violation: p.run.violation, why: `not proven shortest: ${this.stopped}` } : p.run.work(budgetMs);
+    const c = this.stopped ? p.run.stoppedBy(this.stopped) : p.run.work(budgetMs);
     p.phase.ms += Date.now() - t0;
     p.phase.states = p.run.states;
-    if (!c) return null;
-    const length = p.run.violation.steps.length;
-    if (c.shortest) {
-      const found = c.violation.steps.length;
-      return this.finish({ ...c.violation, shortest: true, shortestNote: `${p.note}; breadth-first search to depth ${length} gives the shortest${found < length ? `, ${found} steps` : ''}` });
-    }
-    const why = c.states ? `not proven shortest: breadth-first search to depth ${length} needs more than ${this.proofStates.toLocaleString('en-US')} states` : c.why;
-    return this.unproven(c.violation, p.note, why);
+    return c && this.finish(settle(this.model, this.properties, c, p.run.violation.steps.length, p.note, this.shrinkTally));
   }
 
-  /** An unproven counterexample (no proof asked for, or the proof's budget, or a stop): shrunk, as the reduced search's is. */
-  private unproven(violation: Violation<S, A>, note: string, why: string): Result<S, A> {
-    const phase: Phase = { states: 0, ms: 0, runs: 0 };
-    const v = shrink(this.model, this.properties, violation, phase);
-    this.shrinkPhase = phase;
-    const how = v.steps.length < violation.steps.length ? `${note}, shrunk to ${v.steps.length}` : note;
-    return this.finish({ ...v, shortest: false, shortestNote: `${how}; ${why}` });
-  }
-
+  /** the shrinking's phase, made when it first runs */
   private shrinkPhase: Phase | null = null;
+  private readonly shrinkTally = (): Phase => (this.shrinkPhase ??= { states: 0, ms: 0, runs: 0 });
 
-  /** The walks' result, or the proof's: the breadth-first search's statistics, the walks as the search. */
   /**
    * The result once the walks met a violation (or were stopped): the proof's
    * breadth-first search is what was explored, or where none ran, the walks.
    */
   private finish(violation?: Violation<S, A>): Result<S, A> {
     const stats = this.proofStats();
-    const walked = this.walks.work(0)!; // the walks' own result, settled
+    const walked = this.walked!;
     const base = this.proof
       ? { explored: 'exhaustive' as const, stats, properties: walked.properties }
       : { ...walked, stats: { ...walked.stats, elapsedMs: stats.elapsedMs, phases: stats.phases } };
@@ -158,7 +135,6 @@ export class AutoSearch<S, A extends Action> implements Search<S, A> {
 
   private proofStats(): Stats {
     const bfs = this.proof?.run.bfs?.stats;
-    const walks = this.walksPhase ?? { states: this.walks.stats.transitions, ms: this.walks.stats.elapsedMs, runs: this.walks.stats.runs };
     return {
       states: bfs?.states ?? 0,
       transitions: bfs?.transitions ?? 0,
@@ -168,11 +144,17 @@ export class AutoSearch<S, A extends Action> implements Search<S, A> {
       tableBytes: bfs?.tableBytes ?? 0,
       ...(bfs?.peakBytes !== undefined ? { peakBytes: bfs.peakBytes } : {}),
       phases: {
-        search: walks,
+        search: this.walksPhase!,
         ...(this.shrinkPhase ? { shrink: { ...this.shrinkPhase } } : {}),
         ...(this.proof ? { proof: { ...this.proof.phase } } : {}),
       },
     };
+  }
+
+  /** the walks' runs, the states they visited and their time, once they ended */
+  private get walksPhase(): Phase | null {
+    const s = this.walked?.stats;
+    return s ? { states: s.transitions, ms: s.elapsedMs, runs: s.runs } : null;
   }
 
   /** the time spent in the reduced search's work() (its own clock started with the walks) */
@@ -184,6 +166,7 @@ export class AutoSearch<S, A extends Action> implements Search<S, A> {
     const p = s.phases ?? { search: { states: s.states, ms: s.elapsedMs } };
     const after = (p.shrink?.ms ?? 0) + (p.proof?.ms ?? 0);
     const search: Phase = { states: p.search.states, ms: Math.max(0, this.dporMs - after) };
-    return { ...s, elapsedMs: Date.now() - this.started, phases: { ...(this.walksPhase ? { walks: { ...this.walksPhase } } : {}), ...p, search } };
+    const walks = this.walksPhase;
+    return { ...s, elapsedMs: Date.now() - this.started, phases: { ...(walks ? { walks } : {}), ...p, search } };
   }
 }

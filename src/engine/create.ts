@@ -19,9 +19,9 @@ export interface ExploreOptions extends SearchOptions, PctOptions {
   readonly strategy?: Strategy;
   /**
    * exhaustive: `dpor` (dynamic partial-order reduction, when the model records
-   * footprints and every property says what it observes), `auto` (dpor for a
-   * bounded number of states, then a bounded plain search, then dpor again:
-   * ./auto.ts) or `none`; default `none`
+   * footprints and every property says what it observes), `auto` (random
+   * walks, then dpor where they meet no violation: ./auto.ts) or `none`;
+   * default `none`
    */
   readonly reduction?: 'dpor' | 'none' | 'auto';
   /** dpor: which thread a new state runs first */

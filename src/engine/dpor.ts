@@ -4,7 +4,7 @@ import { checkEnd, checkStep, type Failure } from './evaluate.ts';
 import { fingerprint } from './fingerprint.ts';
 import { replay } from './replay.ts';
 import type { Search, SearchOptions } from './search.ts';
-import { project, Proof, shrink } from './shorten.ts';
+import { project, Proof, PROOF_STATES, settle } from './shorten.ts';
 import { PairMemo, SetTable } from './summaries.ts';
 import { threadOf, type Action, type Hash, type Model, type Phase, type PorSupport, type Property, type Result, type Stats, type Violation } from './types.ts';
 import { VisitedSet } from './visited.ts';
@@ -666,10 +666,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       }
     }
     const budget = this.proofStates;
-    if (budget <= 0) {
-      const v = this.shrunk(violation, note);
-      return this.finish({ ...v, shortestNote: `${v.shortestNote!}; not proven shortest: no proof was asked for` });
-    }
+    if (budget <= 0) return this.finish(settle(this.model, this.properties, { shortest: false, violation, why: 'not proven shortest: no proof was asked for' }, violation.steps.length, note, this.shrinkTally));
     // Proven first, shrunk only if that fails: a breadth-first search stops at the first level with a
     // violation whatever its depth limit, so a shorter counterexample would not make the proof cheaper
     this.proof = { run: new Proof(this.model, this.properties, violation, budget, this.options.maxMemory), note };
@@ -678,7 +675,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
   /** the states the proof of a counterexample's length may store (SearchOptions.certifyStates) */
   private get proofStates(): number {
-    return this.options.certifyStates ?? 1_000_000;
+    return this.options.certifyStates ?? PROOF_STATES;
   }
 
   /** Goes on with the proof until the deadline; a stop ends it with the counterexample unproven. */
@@ -686,32 +683,16 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const p = this.proof!;
     this.updateStats();
     const t0 = Date.now();
-    const c = this.stopped
-      ? { shortest: false as const, violation: p.run.violation, why: `not proven shortest: ${this.stopped}` }
-      : p.run.work(Math.max(1, deadline - Date.now()));
+    const c = this.stopped ? p.run.stoppedBy(this.stopped) : p.run.work(Math.max(1, deadline - Date.now()));
     this.proofPhase.ms += Date.now() - t0;
     if (!c) return null;
     this.proofPhase.states += p.run.states;
-    const length = p.run.violation.steps.length;
     this.proof = null;
-    if (c.shortest) {
-      const found = c.violation.steps.length;
-      return this.finish({ ...c.violation, shortest: true, shortestNote: `${p.note}; breadth-first search to depth ${length} gives the shortest${found < length ? `, ${found} steps` : ''}` });
-    }
-    // unproven (a budget, a stop): shrunk, a fraction of a second; past the state budget no shorter one
-    // exists above the level the proof reached, so the shrunk one's depth is out of reach too
-    const v = this.shrunk(c.violation, p.note);
-    const why = c.states && !this.stopped ? `not proven shortest: breadth-first search to depth ${v.steps.length} needs more than ${this.proofStates.toLocaleString('en-US')} states` : c.why;
-    return this.finish({ ...v, shortestNote: `${v.shortestNote!}; ${why}` });
+    return this.finish(settle(this.model, this.properties, c, p.run.violation.steps.length, p.note, this.shrinkTally));
   }
 
-  /** The violation shrunk (src/engine/shorten.ts), with the note saying how it was found and made short. */
-  private shrunk(violation: Violation<S, A>, note: string): Violation<S, A> {
-    this.shrinkPhase ??= { states: 0, ms: 0, runs: 0 };
-    const v = shrink(this.model, this.properties, violation, this.shrinkPhase);
-    const how = v.steps.length < violation.steps.length ? `${note}, shrunk to ${v.steps.length}` : note;
-    return { ...v, shortest: false, shortestNote: how };
-  }
+  /** the shrinking's phase, made when it first runs */
+  private readonly shrinkTally = (): Phase => (this.shrinkPhase ??= { states: 0, ms: 0, runs: 0 });
 
   private cycle(i: number, target: number): Result<S, A> {
     let c = 0;

@@ -117,14 +117,17 @@ export function shrink<S, A extends Action>(
   return best;
 }
 
+/** the states a proof may store unless told (SearchOptions.certifyStates, `--proof-states`) */
+export const PROOF_STATES = 1_000_000;
+
 export type Certified<S, A extends Action> =
   | { readonly shortest: true; readonly violation: Violation<S, A> }
   | {
       readonly shortest: false;
       readonly violation: Violation<S, A>;
       readonly why: string;
-      /** stopped by its state budget */
-      readonly states?: boolean;
+      /** stopped by its state budget: that budget */
+      readonly states?: number;
       /** stopped by memory (`--max-memory`, the heap): a larger proof would stop too */
       readonly memory?: boolean;
     };
@@ -160,6 +163,11 @@ export class Proof<S, A extends Action> {
     return this.bfs?.frontier ?? 0;
   }
 
+  /** The answer of a proof stopped before its end: the counterexample, unproven. */
+  stoppedBy(reason: string): Certified<S, A> {
+    return { shortest: false, violation: this.violation, why: `not proven shortest: ${reason}` };
+  }
+
   /** Works for about `budgetMs` milliseconds; the answer once there is one. */
   work(budgetMs: number): Certified<S, A> | null {
     const { violation } = this;
@@ -171,8 +179,34 @@ export class Proof<S, A extends Action> {
     const stop = r.stoppedBy ?? '';
     if (stop.startsWith('depth')) return { shortest: false, violation, why: 'internal: breadth-first search found no violation within its length' };
     if (stop.startsWith('--max-states')) {
-      return { shortest: false, violation, states: true, why: `not proven shortest: breadth-first search to depth ${length} needs more than ${this.maxStates.toLocaleString('en-US')} states` };
+      return { shortest: false, violation, states: this.maxStates, why: `not proven shortest: breadth-first search to depth ${length} needs more than ${this.maxStates.toLocaleString('en-US')} states` };
     }
     return { shortest: false, violation, why: `not proven shortest: ${stop}`, memory: true };
   }
+}
+
+/**
+ * The counterexample a proof's answer settles, its note starting with how it
+ * was `found`: proven shortest by a breadth-first search to its `length`; or
+ * (the proof's budget, a stop, no proof asked for) shrunk, its schedules and
+ * states added to the phase `tally()` gives, and said why not. Past the
+ * state budget no shorter one exists above the level the proof reached, so
+ * the shrunk one's depth is out of reach too.
+ */
+export function settle<S, A extends Action>(
+  model: Model<S, A>,
+  properties: readonly Property<S, A>[],
+  c: Certified<S, A>,
+  length: number,
+  found: string,
+  tally: () => Phase,
+): Violation<S, A> {
+  if (c.shortest) {
+    const n = c.violation.steps.length;
+    return { ...c.violation, shortest: true, shortestNote: `${found}; breadth-first search to depth ${length} gives the shortest${n < length ? `, ${n} steps` : ''}` };
+  }
+  const v = shrink(model, properties, c.violation, tally());
+  const how = v.steps.length < c.violation.steps.length ? `${found}, shrunk to ${v.steps.length}` : found;
+  const why = c.states !== undefined ? `not proven shortest: breadth-first search to depth ${v.steps.length} needs more than ${c.states.toLocaleString('en-US')} states` : c.why;
+  return { ...v, shortest: false, shortestNote: `${how}; ${why}` };
 }

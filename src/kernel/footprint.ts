@@ -693,27 +693,11 @@ export class Tracer {
 
   /** The reads a read-only look at `state` makes (a step's guard). */
   reads<T extends object, R>(state: T, body: (view: T) => R): { value: R; codes: number[] } {
-    const views = this.aim(state);
-    if (views) {
-      this.viewing = true;
-      try {
-        return this.look(views as T, body);
-      } catch (e) {
-        // as in step: the proxies look again and answer
-        if (!Tracer.rerun) throw e;
-      } finally {
-        this.viewing = false;
-      }
-    }
-    return this.look(this.root.wrap(state), body);
-  }
-
-  private look<T extends object, R>(view: T, body: (view: T) => R): { value: R; codes: number[] } {
     const rec = this.recorder(true);
     const prev = active;
     active = rec;
     try {
-      const value = body(view);
+      const value = body(this.root.wrap(state));
       return { value, codes: rec.codes() };
     } finally {
       active = prev;
@@ -722,7 +706,7 @@ export class Tracer {
   }
 
   /**
-   * Steps and guards run on views of the state rather than proxies when they
+   * Steps (and the guards traced with them) run on views of the state rather than proxies when they
    * can: an object per container of the shape, made once, with an accessor per
    * field (a proxy's traps are calls V8 cannot inline), aimed at each state's
    * objects in turn. An array of records is a frozen array of its records'
