@@ -9,6 +9,7 @@ import { findVariant } from '../models/index.ts';
 import { restartProperties, selectProperties } from '../properties/restart.ts';
 import { phasesLine } from '../src/cli/verdict.ts';
 import { AUTO_WALKS, AutoSearch } from '../src/engine/auto.ts';
+import { RandomSearch } from '../src/engine/random.ts';
 import { exploreSync } from '../src/engine/run.ts';
 import { buildModel } from '../src/kernel/model.ts';
 import { parseScenario, shorthandScenario } from '../src/kernel/scenario.ts';
@@ -83,7 +84,7 @@ describe('--reduction auto: random walks first, then dpor', () => {
     expect(p.walks!.states).toBeGreaterThanOrEqual(AUTO_WALKS);
     expect(p.search.states).toBe(dpor.stats.states);
     expect(p.walks!.ms + p.search.ms).toBeLessThanOrEqual(auto.stats.elapsedMs + 2);
-    expect(phasesLine(auto)).toMatch(/^ {2}\(time: random walks 16 runs \([\d,]+ states\) [\d.]+ s, search [\d,]+ states [\d.]+ s\)$/);
+    expect(phasesLine(auto)).toMatch(new RegExp(`^ {2}\\(time: random walks ${AUTO_WALKS} runs \\([\\d,]+ states\\) [\\d.]+ s, search [\\d,]+ states [\\d.]+ s\\)$`));
   });
 
   it("a walk's violation: the breadth-first proof gives exactly the plain search's counterexample, and its states", () => {
@@ -96,7 +97,7 @@ describe('--reduction auto: random walks first, then dpor', () => {
     expect(auto.reduction).toBeUndefined();
     expect(auto.violation!.choices).toEqual(plain.violation!.choices);
     expect(auto.violation!.shortest).toBe(true);
-    expect(auto.violation!.shortestNote).toMatch(/^found by random walk \d+ \(seed 0\) at depth \d+; breadth-first search to depth \d+ gives the shortest/);
+    expect(auto.violation!.shortestNote).toMatch(/^found by (random walk|PCT run \(depth 3\)) \d+ \(seed 0\) at depth \d+; breadth-first search to depth \d+ gives the shortest/);
     expect(auto.stats.states).toBe(plain.stats.states);
     const p = auto.stats.phases!;
     expect(p.walks).toBeUndefined();
@@ -106,11 +107,21 @@ describe('--reduction auto: random walks first, then dpor', () => {
     expect(phasesLine(auto)).toMatch(/^ {2}\(time: search by random walks [\d,]+ runs? \([\d,]+ states\) [\d.]+ s, proof [\d,]+ states [\d.]+ s\)$/);
   });
 
+  it("the walks take uniform and PCT schedules in turn: v18 at 5 tasks is met by the first PCT run, where the uniform walk of seed 0 that meets it is the 25th", () => {
+    const { model, properties } = target('v18', 5, 2);
+    const uniform = run(new RandomSearch(model, properties, { runs: 100, seed: 0, maxDepth: 2_000, noEndFails: false }));
+    // more than auto's uniform half (runs 0, 2, 4, … are uniform walks 0, 1, 2, …)
+    expect(uniform.failedRun).toBeGreaterThanOrEqual(AUTO_WALKS / 2);
+    const auto = run(new AutoSearch(model, properties, { certifyStates: 0 }));
+    expect(auto.failedRun).toBe(1);
+    expect(auto.violation!.shortestNote).toMatch(/^found by PCT run \(depth 3\) 1 \(seed 0\)/);
+  });
+
   it("a walk's violation with no proof asked for: shrunk, and says so", () => {
     const { model, properties } = target('v18', 3, 1);
     const auto = run(new AutoSearch(model, properties, { certifyStates: 0 }));
     expect(auto.violation!.shortest).toBe(false);
-    expect(auto.violation!.shortestNote).toMatch(/^found by random walk .*; not proven shortest: no proof was asked for$/);
+    expect(auto.violation!.shortestNote).toMatch(/^found by (random walk|PCT run) .*; not proven shortest: no proof was asked for$/);
     // nothing exhaustive ran: the result says the walks were what was explored
     expect(auto.explored).toBe('random');
     expect(auto.failedRun).toBe(auto.stats.runs - 1);

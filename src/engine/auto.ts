@@ -1,18 +1,22 @@
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { DporSearch, type DporOptions } from './dpor.ts';
-import { RandomSearch } from './random.ts';
+import { pctChooser } from './pct.ts';
+import { runSeed } from './random.ts';
+import { RunSearch, type RunOptions } from './runs.ts';
 import type { Search } from './search.ts';
 import { Proof, PROOF_STATES, settle } from './shorten.ts';
 import type { Action, Model, Phase, Property, Result, Stats, Violation } from './types.ts';
 
 /**
- * The random walks `--reduction auto` runs before the reduced search. On the
- * bench's violations at 3–6 tasks, seed 0 meets 48 of 58 within 16 walks (53
- * within 30, 55 within 100); the reduced search meets the other ten within a
- * few thousand states. Where nothing is met, the walks are pure cost: 16 walks
- * of v20 at 4 tasks are about 1,700 steps, 10–15 ms of a cold start, against
- * issue 11's 0.45 s for that whole check (100 walks cost 60–75 ms).
+ * The random walks `--reduction auto` runs before the reduced search, uniform
+ * and PCT in turn ({@link AutoWalks}). On the bench's 58 violations at 3–6
+ * tasks, seed 0 meets 55 within 8 walks, 56 within 16 and all 58 within 32
+ * (uniform walks alone: 44, 48, 53). Where nothing is met, the walks are pure
+ * cost: 32 walks of v20 at 4 tasks are 3,405 steps, about 23 ms of a cold
+ * start, against issue 11's 0.45 s for that whole check.
  */
-export const AUTO_WALKS = 16;
+export const AUTO_WALKS = 32;
 
 /** the walks' fixed seed: the verdict is the same on every run */
 const AUTO_SEED = 0;
@@ -38,7 +42,7 @@ export interface AutoOptions<S, A extends Action> extends DporOptions<S, A> {
  * (it ends unjudged): non-termination is the reduced search's to decide.
  */
 export class AutoSearch<S, A extends Action> implements Search<S, A> {
-  private readonly walks: RandomSearch<S, A>;
+  private readonly walks: AutoWalks<S, A>;
   /** the reduced search, made when the walks end without a violation (a small check that a walk settles pays for none of its tables) */
   private dpor: DporSearch<S, A> | null = null;
   /** the walks' result, once they ended */
@@ -56,7 +60,7 @@ export class AutoSearch<S, A extends Action> implements Search<S, A> {
     const why = DporSearch.unsupported(model, properties);
     if (why) throw new Error(`partial-order reduction unavailable: ${why}`);
     // a walk longer than AUTO_WALK_DEPTH ends there, unjudged: the reduced search decides non-termination
-    this.walks = new RandomSearch(model, properties, { runs: options.walks ?? AUTO_WALKS, seed: AUTO_SEED, maxDepth: AUTO_WALK_DEPTH, noEndFails: false });
+    this.walks = new AutoWalks(model, properties, { runs: options.walks ?? AUTO_WALKS, seed: AUTO_SEED, maxDepth: AUTO_WALK_DEPTH, noEndFails: false });
   }
 
   get stats(): Stats {
@@ -86,7 +90,7 @@ export class AutoSearch<S, A extends Action> implements Search<S, A> {
         this.walked = r;
         const v = r.violation;
         if (r.verdict === 'violated') {
-          const note = `found by random walk ${r.failedRun!} (seed ${AUTO_SEED}) at depth ${v!.steps.length}`;
+          const note = `found by ${AutoWalks.kind(r.failedRun!)} ${r.failedRun!} (seed ${AUTO_SEED}) at depth ${v!.steps.length}`;
           const asked = this.options.certifyStates ?? PROOF_STATES;
           if (asked <= 0) return this.finish(settle(this.model, this.properties, { shortest: false, violation: v!, why: 'not proven shortest: no proof was asked for' }, v!.steps.length, note, this.shrinkTally));
           this.proof = { run: new Proof(this.model, this.properties, v!, asked, this.options.maxMemory), note, phase: { states: 0, ms: 0 } };
@@ -168,5 +172,37 @@ export class AutoSearch<S, A extends Action> implements Search<S, A> {
     const search: Phase = { states: p.search.states, ms: Math.max(0, this.dporMs - after) };
     const walks = this.walksPhase;
     return { ...s, elapsedMs: Date.now() - this.started, phases: { ...(walks ? { walks } : {}), ...p, search } };
+  }
+}
+
+/**
+ * auto's walks: a uniform random walk on even runs, a PCT schedule of depth 3
+ * on odd ones. Uniform walks meet the lost wake-ups (a waker inside a 3-step
+ * window, which strict priorities rarely give); PCT meets the bugs that need
+ * a few threads in one order (B2, B3, B7 at 5 tasks: 1–3 runs against 69–187).
+ * A PCT run's length bound k is the longest uniform walk before it, so no
+ * calibration runs are paid for; the counterexample carries its schedule.
+ */
+export class AutoWalks<S, A extends Action> extends RunSearch<S, A> {
+  private readonly threads: number;
+
+  constructor(model: Model<S, A>, properties: readonly Property<S, A>[], options: RunOptions) {
+    super(model, properties, options);
+    this.threads = model.por?.threads ?? model.actors.length;
+  }
+
+  static kind(run: number): string {
+    return run % 2 === 0 ? 'random walk' : 'PCT run (depth 3)';
+  }
+
+  one(r: number): Violation<S, A> | null {
+    // uniform walk j and PCT run j draw from the same seed, (seed, j)
+    const rng = xoroshiro128plus(runSeed(this.seed, r >> 1));
+    if (r % 2 === 0) return this.walk("the random walk's depth bound", (enabled) => uniformInt(rng, 0, enabled.length - 1));
+    return this.walk("the run's depth bound", pctChooser(rng, this.threads, Math.max(1, this.stats.maxDepth), 3));
+  }
+
+  protected summary() {
+    return { explored: 'random' as const };
   }
 }

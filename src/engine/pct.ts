@@ -1,5 +1,6 @@
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { runSeed } from './random.ts';
 import { RunSearch, type RunOptions } from './runs.ts';
 import type { SearchOptions } from './search.ts';
@@ -96,43 +97,50 @@ export class PctSearch<S, A extends Action> extends RunSearch<S, A> {
 
   /** One PCT schedule; its violation, if any. */
   one(r: number): Violation<S, A> | null {
-    const { bound } = this;
-    const rng = xoroshiro128plus(runSeed(this.seed, r));
-    const n = this.nThreads;
-    // priorities d … d+n−1 in a random order (Fisher–Yates), change points in [1, k]
-    const prio = new Float64Array(n);
-    const order = Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = uniformInt(rng, 0, i);
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    for (let i = 0; i < n; i++) prio[order[i]!] = bound.depth + i;
-    const changeAt = new Map<number, number>();
-    for (let i = 1; i < bound.depth; i++) {
-      let step = uniformInt(rng, 1, bound.steps);
-      while (changeAt.has(step)) step = (step % bound.steps) + 1;
-      changeAt.set(step, i);
-    }
-    const highest = (enabled: readonly A[]): number => {
-      let best = 0;
-      for (let i = 1; i < enabled.length; i++) {
-        if (prio[threadOf(enabled[i]!)]! > prio[threadOf(enabled[best]!)]!) best = i;
-      }
-      return best;
-    };
-    /** the thread's action, one of its outcomes at random when its step is nondeterministic (no draw otherwise) */
-    const outcome = (enabled: readonly A[], first: number): number => {
-      const t = threadOf(enabled[first]!);
-      const mine: number[] = [];
-      for (let i = first; i < enabled.length; i++) if (threadOf(enabled[i]!) === t) mine.push(i);
-      return mine.length === 1 ? first : mine[uniformInt(rng, 0, mine.length - 1)]!;
-    };
-    return this.walk("the run's depth bound", (enabled, depth) => {
-      const best = highest(enabled);
-      const lowered = changeAt.get(depth + 1);
-      if (lowered === undefined) return outcome(enabled, best);
-      prio[threadOf(enabled[best]!)] = lowered;
-      return outcome(enabled, highest(enabled));
-    });
+    const { threads, steps, depth } = this.bound;
+    return this.walk("the run's depth bound", pctChooser(xoroshiro128plus(runSeed(this.seed, r)), threads, steps, depth));
   }
+}
+
+/**
+ * One PCT schedule's chooser, its draws from `rng`: the n threads get random
+ * distinct priorities d … d+n−1 and d−1 change points are drawn in [1, k]; at
+ * every step the enabled thread of highest priority moves, and at the i-th
+ * change point the thread about to move drops to priority i.
+ */
+export function pctChooser<A extends Action>(rng: RandomGenerator, n: number, k: number, d: number): (enabled: readonly A[], depth: number) => number {
+  const prio = new Float64Array(n);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = uniformInt(rng, 0, i);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  for (let i = 0; i < n; i++) prio[order[i]!] = d + i;
+  const changeAt = new Map<number, number>();
+  for (let i = 1; i < d; i++) {
+    let step = uniformInt(rng, 1, k);
+    while (changeAt.has(step)) step = (step % k) + 1;
+    changeAt.set(step, i);
+  }
+  const highest = (enabled: readonly A[]): number => {
+    let best = 0;
+    for (let i = 1; i < enabled.length; i++) {
+      if (prio[threadOf(enabled[i]!)]! > prio[threadOf(enabled[best]!)]!) best = i;
+    }
+    return best;
+  };
+  /** the thread's action, one of its outcomes at random when its step is nondeterministic (no draw otherwise) */
+  const outcome = (enabled: readonly A[], first: number): number => {
+    const t = threadOf(enabled[first]!);
+    const mine: number[] = [];
+    for (let i = first; i < enabled.length; i++) if (threadOf(enabled[i]!) === t) mine.push(i);
+    return mine.length === 1 ? first : mine[uniformInt(rng, 0, mine.length - 1)]!;
+  };
+  return (enabled, depth) => {
+    const best = highest(enabled);
+    const lowered = changeAt.get(depth + 1);
+    if (lowered === undefined) return outcome(enabled, best);
+    prio[threadOf(enabled[best]!)] = lowered;
+    return outcome(enabled, highest(enabled));
+  };
 }
