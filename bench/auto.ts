@@ -8,13 +8,16 @@
  * one search at a time on this thread, to the verdict and its counterexample
  * (shrinking and proof included). Prints one line per row, JSON with --out.
  * `--walks N`: another number of random walks before auto's reduced search (src/engine/auto.ts).
+ * `--first-hit R`: instead, per row, the first of R runs (seed 0) that meets a violation, for
+ * uniform walks and for auto's walks (uniform and PCT in turn), and how many rows each meets within 8, 16, 32, 64.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { findVariant, mutants } from '../models/index.ts';
 import { restartProperties, selectProperties } from '../properties/restart.ts';
-import { AutoSearch } from '../src/engine/auto.ts';
+import { AutoSearch, AutoWalks } from '../src/engine/auto.ts';
 import { createSearch } from '../src/engine/create.ts';
+import { RandomSearch } from '../src/engine/random.ts';
 import { buildModel } from '../src/kernel/model.ts';
 import type { Scenario } from '../src/kernel/scenario.ts';
 import { faultScenario, FAULTS, mutantScenario, tree } from './scenarios.ts';
@@ -28,6 +31,7 @@ const { values: flags } = parseArgs({
     ns: { type: 'string', default: '3,6' },
     out: { type: 'string' },
     walks: { type: 'string' },
+    'first-hit': { type: 'string' },
   },
   strict: true,
 });
@@ -65,6 +69,31 @@ interface Row {
   length?: number;
   shortest?: boolean;
   phases?: unknown;
+}
+
+if (flags['first-hit']) {
+  const runs = Number(flags['first-hit']);
+  const firsts: Record<'uniform' | 'auto', number[]> = { uniform: [], auto: [] };
+  for (const c of new Map(cases().map((x) => [x.id, x])).values()) {
+    const model = buildModel(findVariant(c.model)!, c.scenario);
+    const properties = selectProperties(restartProperties(model), c.properties);
+    const options = { runs, seed: 0, maxDepth: 2_000, noEndFails: false };
+    const first = (walks: { work(ms: number): { verdict: string; failedRun?: number } | null }) => {
+      const r = walks.work(Infinity);
+      return r?.verdict === 'violated' ? r.failedRun! : Infinity;
+    };
+    const uniform = first(new RandomSearch(model, properties, options));
+    const auto = first(new AutoWalks(model, properties, options));
+    if (uniform === Infinity && auto === Infinity) continue; // the properties hold (or no walk meets it)
+    firsts.uniform.push(uniform);
+    firsts.auto.push(auto);
+    process.stdout.write(`${c.id.padEnd(40)} uniform ${uniform}  auto ${auto}\n`);
+  }
+  for (const [k, v] of Object.entries(firsts)) {
+    const within = (n: number) => v.filter((x) => x < n).length;
+    process.stdout.write(`${k}: ${v.length} rows; within 8 ${within(8)}, 16 ${within(16)}, 32 ${within(32)}, 64 ${within(64)}\n`);
+  }
+  process.exit(0);
 }
 
 const rows: Row[] = [];
