@@ -51,14 +51,17 @@
  *   so the `|| ckpt_test_error` of the waits, errno, T11's ckpt_err, C8k
  *   (destroy_descendants) and do_restart's kill are not modelled; ret is
  *   always 0 and not kept.
- * - Fields crsim keeps that are functions of the label here are not stored:
- *   coord.waits, exitCode, exitSignal, fired, oops (an assertion instead);
+ * - Fields crsim keeps that are constant in a fault-free run or follow from
+ *   the label are not stored: coord.waits, ret, errno, sigPending, fatal,
+ *   exitCode, exitSignal, fired, oops (an assertion instead); the walk
+ *   position of prepare_descendants is the label (C5p_pid1, C5p_pid2, …);
  *   tasklist_read_held is a global bit the coordinator's C5p sets after its
  *   first visit and clears at its last, since X1's guard reads it.
  * - Ghost variables for the properties: past_act[], in_restore, nr_done.
- * - The task's private fields (pf, rlocal for R_local, restored, zombie, blocked, reg) are
- *   locals of its proctype, so SPIN's partial-order reduction can treat a
- *   step touching only them as local; the rest is global.
+ * - The task's private fields (pf, rlocal for R_local, restored, zombie,
+ *   blocked, reg) are locals of its proctype, so SPIN's partial-order
+ *   reduction can treat a step touching only them as local; the rest is
+ *   global.
  * Without reduction on both sides (`spin -o3`, `-DNOREDUCE`; crsim
  * `--reduction none`) the two store the same number of states: bench/spin.ts
  * --sanity checks it for small trees. SPIN's default statement merging and
