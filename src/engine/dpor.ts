@@ -5,7 +5,7 @@ import { fingerprint } from './fingerprint.ts';
 import { replay } from './replay.ts';
 import type { Search, SearchOptions } from './search.ts';
 import { project, Proof, PROOF_STATES, settle } from './shorten.ts';
-import { PairMemo, SetTable } from './summaries.ts';
+import { PairMemo, SetTable, TupleTable } from './summaries.ts';
 import { threadOf, type Action, type Hash, type Model, type Phase, type PorSupport, type Property, type Result, type Stats, type Violation } from './types.ts';
 import { VisitedSet } from './visited.ts';
 
@@ -33,6 +33,8 @@ interface Frame<S, A> {
   /** the state's fingerprint, where the model keeps fingerprints itself (Model.fingerprints) */
   hash: Hash | undefined;
   id: number;
+  /** `stateOf[2 × id]` when pushed: the summary of earlier explorations, and UNKNOWN (pop reads it here, not in that large array) */
+  stored: number;
   enabled: readonly A[];
   /** thread → index in `enabled` of its first action, or -1 */
   readonly index: Int32Array;
@@ -78,8 +80,10 @@ function sleepMask(sleep: Sleep): number {
   for (let k = 0; k < sleep.length; k += 2) if (sleep[k]! < 31) mask |= 1 << sleep[k]!;
   return mask;
 }
+/** a stored state's flags, in the low bits of its first int (`stateOf`) */
 const ON_STACK = 1;
-const FINISHED = 2;
+/** what lies below the state is not fully known (a cycle went through it) */
+const UNKNOWN = 2;
 const NO_CLOCK = 0x7fffffff;
 
 /**
@@ -119,16 +123,19 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   revisits = 0;
   private readonly por: PorSupport<S, A>;
   private readonly T: number;
-  private readonly visited = new VisitedSet();
-  private status = new Uint8Array(1 << 12);
-  /** per finished state, its summary: T set ids from `summaryOf[id × T]` */
-  private summaryOf: Int32Array;
-  /** per finished state: what lies below is not fully known (a cycle went through) */
-  private unknownOf = new Uint8Array(1 << 12);
-  /** the sleep set a state was explored with (threads below 31) */
-  private sleepOf = new Int32Array(1 << 12);
+  /** the stored states (their paths are on the stack: no parents) */
+  private readonly visited = new VisitedSet(1 << 12, false);
+  /**
+   * Per stored state, two ints side by side (a cache hit reads both):
+   * `stateOf[2 × id]` is its summary's id in `summaries` × 4 + ON_STACK +
+   * UNKNOWN, and `stateOf[2 × id + 1]` the sleep set it was explored with
+   * (threads below 31, as bits).
+   */
+  private stateOf = new Int32Array(2 << 12);
   /** interned sets of access codes (footprints, and what a thread does below a state) */
   private readonly sets = new SetTable();
+  /** interned summaries, T set ids each: states share them (a third as many as states) */
+  private readonly summaries: TupleTable;
   private readonly stack: Frame<S, A>[] = [];
   /** per object id: the accesses of the stack's events, packed as event index × 8 + kind */
   private readonly hist: number[][] = [];
@@ -173,7 +180,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     this.zero = new Int32Array(this.T);
     this.scratch = new Uint8Array(this.T);
     this.acc = new Int32Array(this.T);
-    this.summaryOf = new Int32Array((1 << 12) * this.T);
+    this.summaries = new TupleTable(this.T);
     this.observers = properties.filter((p) => p.onStep && p.observes);
     this.trackCycles = properties.some((p) => p.coversNonTermination);
     this.highest = (options.porOrder ?? 'highest') === 'highest';
@@ -182,7 +189,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const hash = model.fingerprints?.of(init);
     const [hi, lo] = hash ?? fingerprint(init);
     const id = this.visited.add(hi, lo, -1, -1);
-    this.mark(id, ON_STACK);
+    this.enter(id);
     this.push(init, hash, id, NO_SLEEP);
   }
 
@@ -248,16 +255,14 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     }
   }
 
-  private mark(id: number, st: number): void {
-    if (id >= this.status.length) {
-      const n = Math.max(id + 1, this.status.length * 2);
-      const grow = <T extends Uint8Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
-      this.status = grow(this.status, new Uint8Array(n));
-      this.summaryOf = grow(this.summaryOf, new Int32Array(n * this.T));
-      this.unknownOf = grow(this.unknownOf, new Uint8Array(n));
-      this.sleepOf = grow(this.sleepOf, new Int32Array(n));
+  /** Marks a state on the stack (a new one has the empty summary). */
+  private enter(id: number): void {
+    if (2 * id >= this.stateOf.length) {
+      const grown = new Int32Array(Math.max(2 * id + 2, this.stateOf.length * 2));
+      grown.set(this.stateOf);
+      this.stateOf = grown;
     }
-    this.status[id] = st;
+    this.stateOf[2 * id] = this.stateOf[2 * id]! | ON_STACK;
   }
 
   /** frames by depth, kept for reuse */
@@ -271,6 +276,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       frame.state = state;
       frame.hash = hash;
       frame.id = id;
+      frame.stored = this.stateOf[2 * id]!;
       frame.enabled = enabled;
       frame.index.fill(-1);
       frame.alts.length = 0;
@@ -287,6 +293,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         state,
         hash,
         id,
+        stored: this.stateOf[2 * id]!,
         enabled,
         index: new Int32Array(this.T).fill(-1),
         alts: [],
@@ -311,7 +318,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         break;
       }
     }
-    this.sleepOf[id] = sleepMask(sleep);
+    this.stateOf[2 * id + 1] = sleepMask(sleep);
     this.stack.push(frame);
     if (this.stack.length - 1 > this.stats.maxDepth) this.stats.maxDepth = this.stack.length - 1;
     return frame;
@@ -424,7 +431,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const added = this.visited.add(hi, lo, -1, -1);
     if (added >= 0) return this.descend(i, next, hash, added, sleep ?? NO_SLEEP);
     const id = -added - 1;
-    if (this.status[id] === ON_STACK) {
+    const word = this.stateOf[2 * id]!;
+    if (word & ON_STACK) {
       this.disabledBy(i, this.model.actions(next), thread);
       if (this.trackCycles) return this.cycle(i, id);
       for (const f of this.stack) {
@@ -435,23 +443,24 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     }
     // explored before with a thread asleep that is awake now: explore it again (what was done below is cached)
     const mask = sleep ? sleepMask(sleep) : 0;
-    const wasAsleep = this.sleepOf[id]!;
+    const wasAsleep = this.stateOf[2 * id + 1]!;
     const woken = (wasAsleep & ~mask) !== 0;
-    if (woken || this.unknownOf[id]) {
+    if (woken || word & UNKNOWN) {
       this.revisits++;
-      this.sleepOf[id] = wasAsleep & mask;
+      this.stateOf[2 * id + 1] = wasAsleep & mask;
       return this.descend(i, next, hash, id, sleep ?? NO_SLEEP);
     }
     this.cacheHits++;
-    this.summaryRaces(i, id);
+    const at = (word >>> 2) * this.T;
+    this.summaryRaces(i, at);
     this.disabledBy(i, this.model.actions(next), thread);
-    this.absorb(frame, ev, this.summaryOf, id * this.T);
+    this.absorb(frame, ev, this.summaries.ints, at);
     return null;
   }
 
   /** Pushes the state the event leaving frame i reached. */
   private descend(i: number, next: S, hash: Hash | undefined, id: number, sleep: Sleep): Result<S, A> | null {
-    this.mark(id, ON_STACK);
+    this.enter(id);
     const child = this.push(next, hash, id, sleep);
     this.disabledBy(i, child.enabled, this.stack[i]!.ev!.thread);
     if (child.enabled.length === 0) {
@@ -573,12 +582,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
    * stack event of another thread that does not happen before q's last event.
    * (Ordering q's future after more of the stack, through the events below,
    * would find fewer races but is not sound with sleep sets: the differential
-   * test found a missed violation.)
+   * test found a missed violation.) The summary is the T sets at `at` in
+   * `summaries.ints`.
    */
-  private summaryRaces(top: number, id: number): void {
-    const base = id * this.T;
+  private summaryRaces(top: number, at: number): void {
+    const ints = this.summaries.ints;
     for (let q = 0; q < this.T; q++) {
-      const set = this.summaryOf[base + q]!;
+      const set = ints[at + q]!;
       if (set === 0) continue;
       const ql = this.last[q]!;
       const clock = ql >= 0 ? this.stack[ql]!.ev!.vc : this.zero;
@@ -611,14 +621,20 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
   private pop(): void {
     const frame = this.stack.pop()!;
-    const base = frame.id * this.T;
+    const word = frame.stored;
     // a state explored again keeps what earlier explorations found below it
-    for (let t = 0; t < this.T; t++) this.summaryOf[base + t] = this.sets.union(this.summaryOf[base + t]!, frame.summary[t]!);
-    if (frame.unknown) this.unknownOf[frame.id] = 1;
-    this.status[frame.id] = FINISHED;
+    const sum = frame.summary;
+    const old = word >>> 2;
+    if (old !== 0) {
+      const ints = this.summaries.ints;
+      for (let t = 0; t < this.T; t++) sum[t] = this.sets.union(ints[old * this.T + t]!, sum[t]!);
+    }
+    const id = this.summaries.of(sum);
+    // finished (ON_STACK off); ids stay below 2^30: 2^30 summaries would not fit in memory
+    this.stateOf[2 * frame.id] = (id << 2) | (word & UNKNOWN) | (frame.unknown ? UNKNOWN : 0);
     const parent = this.stack[this.stack.length - 1];
     if (parent) {
-      this.absorb(parent, parent.ev!, this.summaryOf, base);
+      this.absorb(parent, parent.ev!, sum, 0);
       if (frame.unknown) parent.unknown = true;
     }
   }
@@ -643,7 +659,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       ...(this.shrinkPhase ? { shrink: { ...this.shrinkPhase } } : {}),
       ...(this.searchPhase && (proof.states || proof.ms) ? { proof } : {}),
     };
-    this.stats.tableBytes = this.visited.bytes + this.status.byteLength + this.summaryOf.byteLength + this.unknownOf.byteLength + this.sleepOf.byteLength + this.sets.bytes + this.conflictMemo.bytes;
+    this.stats.tableBytes = this.visited.bytes + this.stateOf.byteLength + this.summaries.bytes + this.sets.bytes + this.conflictMemo.bytes;
     this.guard.check();
     this.stats.peakBytes = this.guard.peak;
   }

@@ -2,7 +2,9 @@
  * The set of visited states, keyed by 64-bit fingerprint, in flat typed arrays
  * (open addressing, linear probing). Each state gets a dense id; for each id we
  * keep its BFS parent and the index of the action that led to it, which is all
- * a counterexample needs: the path is replayed from the initial state.
+ * a counterexample needs: the path is replayed from the initial state. A
+ * search that finds its paths otherwise (the reduced search: its stack) keeps
+ * no parents (`paths` false): 8 bytes a state.
  */
 export class VisitedSet {
   /** slots of three ints: hi, lo, id + 1 (0: empty), side by side so that a probe touches one cache line */
@@ -12,13 +14,16 @@ export class VisitedSet {
   private choices: Int32Array;
   size = 0;
 
-  constructor(initialCapacity = 1 << 12) {
+  constructor(
+    initialCapacity = 1 << 12,
+    private readonly paths = true,
+  ) {
     let cap = 16;
     while (cap < initialCapacity * 2) cap <<= 1;
     this.table = new Int32Array(cap * 3);
     this.mask = cap - 1;
-    this.parents = new Int32Array(initialCapacity);
-    this.choices = new Int32Array(initialCapacity);
+    this.parents = new Int32Array(paths ? initialCapacity : 0);
+    this.choices = new Int32Array(paths ? initialCapacity : 0);
   }
 
   /** The id of a fingerprint, or -1. */
@@ -36,6 +41,7 @@ export class VisitedSet {
     t[at] = hi;
     t[at + 1] = lo;
     t[at + 2] = id + 1;
+    if (!this.paths) return id;
     if (id >= this.parents.length) {
       const n = this.parents.length * 2;
       const p = new Int32Array(n);
@@ -63,6 +69,7 @@ export class VisitedSet {
 
   /** The choices that lead from the initial state to `id`. */
   pathTo(id: number): number[] {
+    if (!this.paths) throw new Error('internal: a visited set without parents has no paths');
     const path: number[] = [];
     for (let at = id; this.parents[at]! >= 0; at = this.parents[at]!) path.push(this.choices[at]!);
     return path.reverse();
