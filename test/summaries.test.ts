@@ -27,15 +27,21 @@ describe('interned summaries', () => {
     );
   });
 
-  it('a visited set without paths gives the same ids, and no path', () => {
+  it('a visited set without paths, or fuller, gives the same ids, and no path', () => {
     const a = new VisitedSet(16);
     const b = new VisitedSet(16, false);
+    const c = new VisitedSet(16, false, 0.75);
     for (let k = 0; k < 5000; k++) {
       const hi = Math.imul(k % 3000, 0x9e3779b1);
-      expect(b.add(hi, k % 3000, -1, -1)).toBe(a.add(hi, k % 3000, -1, -1));
+      const id = a.add(hi, k % 3000, -1, -1);
+      expect(b.add(hi, k % 3000, -1, -1)).toBe(id);
+      expect(c.add(hi, k % 3000, -1, -1)).toBe(id);
+      expect(c.get(hi, k % 3000)).toBe(id < 0 ? -id - 1 : id);
     }
     expect(b.size).toBe(3000);
+    expect(c.size).toBe(3000);
     expect(b.bytes).toBeLessThan(a.bytes);
+    expect(c.bytes).toBeLessThan(b.bytes);
     expect(() => b.pathTo(5)).toThrow(/no paths/);
   });
 });

@@ -123,8 +123,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   revisits = 0;
   private readonly por: PorSupport<S, A>;
   private readonly T: number;
-  /** the stored states (their paths are on the stack: no parents) */
-  private readonly visited = new VisitedSet(1 << 12, false);
+  /** the stored states (their paths are on the stack: no parents), in a table up to three quarters full */
+  private readonly visited = new VisitedSet(1 << 12, false, 0.75);
   /**
    * Per stored state, two ints side by side (a cache hit reads both):
    * `stateOf[2 × id]` is its summary's id in `summaries` × 4 + ON_STACK +

@@ -4,12 +4,16 @@
  * keep its BFS parent and the index of the action that led to it, which is all
  * a counterexample needs: the path is replayed from the initial state. A
  * search that finds its paths otherwise (the reduced search: its stack) keeps
- * no parents (`paths` false): 8 bytes a state.
+ * no parents (`paths` false): 8 bytes a state. The table doubles when `full`
+ * of it is used: at a half, 24-48 bytes a state; at three quarters, 16-32,
+ * for a few more probes of the same cache line or the next.
  */
 export class VisitedSet {
   /** slots of three ints: hi, lo, id + 1 (0: empty), side by side so that a probe touches one cache line */
   private table: Int32Array;
   private mask: number;
+  /** the size at which the table doubles */
+  private limit: number;
   private parents: Int32Array;
   private choices: Int32Array;
   size = 0;
@@ -17,11 +21,13 @@ export class VisitedSet {
   constructor(
     initialCapacity = 1 << 12,
     private readonly paths = true,
+    private readonly full = 0.5,
   ) {
     let cap = 16;
     while (cap < initialCapacity * 2) cap <<= 1;
     this.table = new Int32Array(cap * 3);
     this.mask = cap - 1;
+    this.limit = Math.ceil(this.mask * full);
     this.parents = new Int32Array(paths ? initialCapacity : 0);
     this.choices = new Int32Array(paths ? initialCapacity : 0);
   }
@@ -33,7 +39,7 @@ export class VisitedSet {
 
   /** Adds the fingerprint; returns the new id, or -(id + 1) when already present. */
   add(hi: number, lo: number, parent: number, choice: number): number {
-    if (this.size * 2 >= this.mask) this.grow();
+    if (this.size >= this.limit) this.grow();
     const at = this.probe(hi | 0, lo | 0);
     const t = this.table;
     if (t[at + 2]! > 0) return -t[at + 2]!;
@@ -85,6 +91,7 @@ export class VisitedSet {
     const cap = (this.mask + 1) * 2;
     this.table = new Int32Array(cap * 3);
     this.mask = cap - 1;
+    this.limit = Math.ceil(this.mask * this.full);
     const t = this.table;
     for (let j = 0; j < old.length; j += 3) {
       if (old[j + 2] === 0) continue;
