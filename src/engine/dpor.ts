@@ -134,7 +134,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private stateOf = new Int32Array(2 << 12);
   /** interned sets of access codes (footprints, and what a thread does below a state) */
   private readonly sets = new SetTable();
-  /** interned summaries, T set ids each: states share them (a third as many as states) */
+  /** interned summaries, T set ids each: states share them (a third to two fifths as many summaries as states) */
   private readonly summaries: TupleTable;
   private readonly stack: Frame<S, A>[] = [];
   /** per object id: the accesses of the stack's events, packed as event index × 8 + kind */
