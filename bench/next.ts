@@ -1,9 +1,10 @@
 /**
  * `node bin/run-ts.js bench/next.ts [N]`: what one transition costs, per step
  * of the hot path, on 100,000 transitions of random walks of v18 on N tasks
- * (default 4; N/2 zombies). It is why buildModel's `next` copies the state by
- * hand instead of calling immer's produce (the steps are still written as
- * mutations of a draft), and what recording a footprint for partial-order
+ * (default 4; N/2 zombies). It is why buildModel's `next` runs the step on a
+ * copy-on-write draft (only the records it stores into are copied) instead of
+ * copying the whole state by hand, or calling immer's produce (the steps are
+ * still written as mutations of a draft), and what recording a footprint for partial-order
  * reduction adds: the reduced search (src/engine/dpor.ts) calls `traced` for
  * each transition, then either walks the new state for its fingerprint or
  * takes the one `traced` kept up to date (src/kernel/zobrist.ts). CPU time,
@@ -13,6 +14,7 @@ import { produce, setAutoFreeze } from 'immer';
 import { v18 } from '../models/v18.ts';
 import { fingerprint } from '../src/engine/fingerprint.ts';
 import type { Hash } from '../src/engine/types.ts';
+import { makeCloner } from '../src/kernel/footprint.ts';
 import { buildModel, type RestartAction } from '../src/kernel/model.ts';
 import { shorthandScenario } from '../src/kernel/scenario.ts';
 import type { RestartState } from '../src/kernel/state.ts';
@@ -66,12 +68,15 @@ function time(name: string, f: (s: RestartState, a: RestartAction, h: Hash) => u
 
 console.log(`v18 on ${n} tasks, ${pairs.length.toLocaleString('en-US')} transitions`);
 const immer = time("next with immer's produce", (s, a) => produce(s, (d) => apply(d as RestartState, a)));
-const copy = time('next as buildModel does it (structural copy)', (s, a) => model.next(s, a));
+const cloneState = makeCloner(model.init());
+const copy = time('next on a copy of the whole state (the step)', (s, a) => apply(cloneState(s), a));
+const drafted = time('next as buildModel does it (copy-on-write)', (s, a) => model.next(s, a));
+time('  + its fingerprint compared (plain search)', (s, a, h) => model.fingerprints!.next(s, h, model.next(s, a)));
 time('the same, with its footprint recorded (dpor)', (s, a) => model.por!.traced(s, a));
 const walked = time('  + the next state\'s fingerprint walked', (s, a) => fingerprint(model.por!.traced(s, a).next));
 const kept = time('  or kept up to date by traced (dpor)', (s, a, h) => model.por!.traced(s, a, h));
 time('fingerprint of the state', (s) => fingerprint(s));
 time('fingerprints.of the state (from scratch)', (s) => model.fingerprints!.of(s));
 time('enabled actions of the state', (s) => model.actions(s));
-console.log(`the structural copy is ${(immer / copy).toFixed(1)}x faster than produce`);
+console.log(`the structural copy is ${(immer / copy).toFixed(1)}x faster than produce, the copy-on-write draft ${(copy / drafted).toFixed(1)}x faster than the copy`);
 console.log(`a traced transition with its fingerprint kept costs ${(kept / walked).toFixed(2)}x the one walked`);

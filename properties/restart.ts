@@ -32,9 +32,14 @@ export const PROPERTY_ROLES: Readonly<Record<string, readonly Role[]>> = {
 
 export function restartProperties(m: RestartModel): RestartProperty[] {
   checkRoles(m, Object.values(PROPERTY_ROLES).flat());
-  const has = (role: Role) => {
-    const labels = new Set(m.labelsWith(role));
-    return (pc: string): boolean => labels.has(pc);
+  const has = (role: Role): ((pc: string) => boolean) => {
+    const list = m.labelsWith(role);
+    // a label or two (inRestore, activating): compared, cheaper than a set's lookup on every step
+    const [a, b] = list;
+    if (list.length === 1) return (pc) => pc === a;
+    if (list.length === 2) return (pc) => pc === a || pc === b;
+    const labels = new Set(list);
+    return (pc) => labels.has(pc);
   };
   const activatingPcs = m.labelsWith('activating');
   const isActivating = has('activating');
@@ -219,9 +224,10 @@ export function restartProperties(m: RestartModel): RestartProperty[] {
       onStep(_p, _a, next) {
         for (let i = 0; i < next.tasks.length; i++) {
           const t = next.tasks[i]!;
+          if (t.pf) continue; // the flag set: nothing to look up
           // a zombie whose restart failed after restore_task (v18-final: its activation) takes the out path, which clears the flag
           const inSection = inPfSection(t.pc) || (t.zombie && t.ret >= 0 && (onExitPath(t.pc) || t.pc === GONE));
-          if (inSection && !t.pf) return `task ${pid(m, i)} at ${t.pc} without PF_RESTARTING`;
+          if (inSection) return `task ${pid(m, i)} at ${t.pc} without PF_RESTARTING`;
         }
         return null;
       },

@@ -7,13 +7,6 @@ import type { Search, SearchOptions } from './search.ts';
 import type { Action, Hash, Model, Property, Result, Stats, Violation } from './types.ts';
 import { VisitedSet } from './visited.ts';
 
-interface Entry<S> {
-  readonly state: S;
-  readonly id: number;
-  /** its fingerprint, where the model keeps them (Model.fingerprints) */
-  readonly hash?: Hash;
-}
-
 /**
  * Breadth-first search over every reachable state, each state expanded once
  * (64-bit fingerprints). Level by level, so the first violation found is a
@@ -25,8 +18,21 @@ interface Entry<S> {
 export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
   readonly stats: Stats = { states: 0, transitions: 0, maxDepth: 0, runs: 0, elapsedMs: 0, tableBytes: 0 };
   private readonly visited: VisitedSet;
-  private level: Entry<S>[] = [];
-  private nextLevel: Entry<S>[] = [];
+  /**
+   * The level being expanded and the next one: each state, its id and, where the model keeps
+   * fingerprints (Model.fingerprints), its fingerprint as two numbers (hi, lo). Side by side
+   * rather than one object a state: a level's states live long enough to be copied by the
+   * young generation's collector, and every object more is more to copy.
+   */
+  private level: S[] = [];
+  private ids: number[] = [];
+  private hashes: number[] = [];
+  private nextLevel: S[] = [];
+  private nextIds: number[] = [];
+  private nextHashes: number[] = [];
+  /** the fingerprint of the state expanded, as fingerprints.next takes it */
+  private readonly prevHash: [number, number] = [0, 0];
+  private readonly keepsHashes: boolean;
   private cursor = 0;
   private depth = 0;
   private found: { id: number; choice: number; failure: Failure } | null = null;
@@ -55,10 +61,12 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
     this.depthLimit = options.depthLimit ?? Infinity;
     this.visited = new VisitedSet();
     const init = model.init();
-    const hash = model.fingerprints?.of(init);
-    const [hi, lo] = hash ?? fingerprint(init);
+    this.keepsHashes = !!model.fingerprints;
+    const [hi, lo] = model.fingerprints?.of(init) ?? fingerprint(init);
     this.visited.add(hi, lo, -1, -1);
-    this.level.push(hash ? { state: init, id: 0, hash } : { state: init, id: 0 });
+    this.level.push(init);
+    this.ids.push(0);
+    if (this.keepsHashes) this.hashes.push(hi, lo);
     this.stats.states = 1;
   }
 
@@ -76,13 +84,18 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
     const deadline = Date.now() + budgetMs;
     const { model, properties, visited, stats } = this;
     const { maxStates, depthLimit } = this;
+    const successors = model.successors;
     let tick = 0;
     for (;;) {
       if (this.cursor >= this.level.length) {
         if (this.foundEnd || this.found) return this.finish();
         if (this.nextLevel.length === 0) return this.finish();
         this.level = this.nextLevel;
+        this.ids = this.nextIds;
+        this.hashes = this.nextHashes;
         this.nextLevel = [];
+        this.nextIds = [];
+        this.nextHashes = [];
         this.cursor = 0;
         this.depth++;
         stats.maxDepth = this.depth;
@@ -98,7 +111,14 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
           return null;
         }
       }
-      const { state, id, hash } = this.level[this.cursor++]!;
+      const at = this.cursor++;
+      const state = this.level[at]!;
+      const id = this.ids[at]!;
+      const hash = this.keepsHashes ? this.prevHash : undefined;
+      if (hash) {
+        hash[0] = this.hashes[2 * at]!;
+        hash[1] = this.hashes[2 * at + 1]!;
+      }
       const enabled = model.actions(state);
       if (enabled.length === 0) {
         const failure = checkEnd(properties, state);
@@ -113,7 +133,8 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
       }
       for (let i = 0; i < enabled.length; i++) {
         const action = enabled[i]!;
-        const next = model.next(state, action);
+        // peeked where the model can (Model.successors): kept, below, only when new
+        const next = successors ? successors.peek(state, action) : model.next(state, action);
         stats.transitions++;
         const failure = checkStep(properties, state, action, next);
         if (failure) {
@@ -124,7 +145,9 @@ export class ExhaustiveSearch<S, A extends Action> implements Search<S, A> {
         const [hi, lo] = h ?? fingerprint(next);
         const added = visited.add(hi, lo, id, i);
         if (added >= 0) {
-          this.nextLevel.push(h ? { state: next, id: added, hash: h } : { state: next, id: added });
+          this.nextLevel.push(successors ? successors.keep(state, next) : next);
+          this.nextIds.push(added);
+          if (h) this.nextHashes.push(hi, lo);
           if (visited.size >= maxStates) this.stop(`--max-states ${maxStates} reached`);
         }
         if (this.trackEdges) this.addEdge(id, added >= 0 ? added : -added - 1);

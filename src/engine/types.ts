@@ -88,6 +88,17 @@ export interface Model<S, A extends Action = Action> {
     of(state: S): Hash;
     next(prev: S, prevHash: Hash, next: S): Hash;
   };
+  /**
+   * optional, for the plain search: `peek(state, action)` is `next` into
+   * storage the model reuses, valid until the next call (the properties and
+   * the fingerprint read it, nothing keeps it), and `keep(state, peeked)` its
+   * lasting copy, for a successor the search keeps. Most successors have been
+   * seen before: they cost no allocation that outlives them.
+   */
+  readonly successors?: {
+    peek(state: S, action: A): S;
+    keep(prev: S, peeked: S): S;
+  };
   /** optional: footprints for partial-order reduction (without it the reduced search falls back to plain) */
   readonly por?: PorSupport<S, A>;
   /** optional: the timing class of an action, for timed runs (src/engine/timed.ts); without it every action is `default` */
@@ -112,6 +123,7 @@ export const threadOf = (a: Action): number => a.thread ?? a.actor;
 export interface Property<S, A extends Action = Action> {
   readonly id: string;
   readonly title: string;
+  /** `next` may be storage the search reuses ({@link Model.successors}): read it, keep nothing of it */
   onStep?(prev: S, action: A, next: S): string | null;
   onEnd?(state: S): string | null;
   readonly coversNonTermination?: boolean;

@@ -115,6 +115,9 @@ class Slot {
   /** the value last looked up and its id (a field is read again and again at one value) */
   lastValue: unknown = UNSEEN;
   lastId = -1;
+  /** the one looked up before it (a fingerprint trades a field's old value for its new one) */
+  priorValue: unknown = UNSEEN;
+  priorId = -1;
   /** the container the field holds, once met */
   child: Container | null = null;
 
@@ -187,8 +190,13 @@ class Container {
   }
 
   valueOf(s: Slot, value: unknown): number {
-    if (value === s.lastValue && typeof value !== 'object') return s.lastId;
+    if (typeof value !== 'object') {
+      if (value === s.lastValue) return s.lastId;
+      if (value === s.priorValue) return s.priorId;
+    }
     const id = this.lookUp(s, value);
+    s.priorValue = s.lastValue;
+    s.priorId = s.lastId;
     s.lastValue = value;
     s.lastId = id;
     return id;
@@ -471,6 +479,254 @@ export function makeCloner<T extends object>(sample: T): (s: T) => T {
   return new Function('s', `return {${parts.join(', ')}};`) as (s: T) => T;
 }
 
+/** A draft record's view ({@link makeDrafter}): the record it reads, the draft that copied it (it is that draft's own), its copier, where a copy goes. */
+const TARGET = Symbol('target');
+const OWNED = Symbol('owned');
+const COPIER = Symbol('copier');
+const PLACE = Symbol('place');
+
+interface DraftView {
+  [TARGET]: Record<string, unknown>;
+  [OWNED]: number;
+  readonly [COPIER]: (r: Record<string, unknown>) => Record<string, unknown>;
+  readonly [PLACE]: (copy: Record<string, unknown>) => void;
+}
+
+/** The first store of draft `n` into a record it still shares: the record is copied into the new state, and the view reads the copy from now on. */
+function own(view: DraftView, n: number): Record<string, unknown> {
+  const copy = view[COPIER](view[TARGET]);
+  view[TARGET] = copy;
+  view[OWNED] = n;
+  view[PLACE](copy);
+  return copy;
+}
+
+/** The accessors of a draft record's view, generated as {@link compileAccessors} (shared by the views of one kind: one map); `G.n` numbers the draft. */
+function compileDraftAccessors(fields: readonly string[], G: { n: number }): PropertyDescriptorMap {
+  const code = fields.map((f) => {
+    const k = JSON.stringify(f);
+    // a store of the value already there changes nothing: the record stays shared
+    return `${k}: { enumerable: true, get() { return this[T][${k}]; }, set(v) { const t = this[T]; if (!Object.is(t[${k}], v)) { const n = G.n; (this[O] === n ? t : own(this, n))[${k}] = v; } } }`;
+  });
+  return new Function('T', 'O', 'own', 'G', `return { ${code.join(',\n')} };`)(TARGET, OWNED, own, G) as PropertyDescriptorMap;
+}
+
+function fillArray(into: unknown[], from: readonly unknown[]): unknown[] {
+  for (let i = 0; i < into.length; i++) into[i] = from[i];
+  return into;
+}
+
+/** A store the draft's views do not take (a record or an array replaced): the step runs again on a full copy. */
+const replaced = (): never => {
+  throw new Unknown('draft: a step replaced a record or an array; it runs again on a full copy');
+};
+
+/** What {@link makeDrafter} makes. */
+export interface Drafts<T> {
+  /** the state `body` makes of a draft of `s` */
+  next<A>(s: T, body: (draft: T, arg: A) => void, arg: A): T;
+  /**
+   * The same, into records and arrays the drafts reuse: valid until the next
+   * call (read it, compare it, keep nothing of it). For a search that throws
+   * most successors away: {@link Drafts.keep} makes the lasting copy of one it keeps.
+   */
+  peek<A>(s: T, body: (draft: T, arg: A) => void, arg: A): T;
+  /** the lasting copy of `peeked`, peeked from `prev`: what it does not share with `prev` copied */
+  keep(prev: T, peeked: T): T;
+}
+
+/**
+ * Runs a step on a copy-on-write draft of the state, for the untraced search:
+ * a new root, and a copy of a record (the ctx, the coordinator, a task) only
+ * where the step first stores into it; every other record is shared with the
+ * state stepped from. Fingerprints then compare only what changed
+ * ({@link Tracer.rehash} skips a shared record), and a state costs what its
+ * step wrote rather than a copy of everything. `peek` copies into records and
+ * arrays made once and reused, and `keep` copies out the successors a search
+ * keeps: one seen before (most of them) is copied into nothing that outlives it.
+ *
+ * The step sees views with an accessor per field (as the footprint's views,
+ * {@link Tracer}), so model code stays plain mutation of a draft. What the
+ * views do not take (a record or an array replaced, a field added or
+ * deleted, a store into an array of records) throws, and the step runs again
+ * on a full copy (`copy`); so does a step that throws (its error comes from
+ * that run). States are never mutated once produced: a shared record is
+ * read, never written. Null for a shape the views do not cover.
+ * For tests: `makeDrafter.rerun = false` makes such a step throw instead.
+ */
+export function makeDrafter<T extends object>(
+  sample: T,
+  copy: (s: T) => T,
+): Drafts<T> | null {
+  const q = JSON.stringify;
+  const keys = Object.keys(sample);
+  const root: { s: Record<string, unknown> } = { s: {} };
+  /** the draft's number: a view or an array is the draft's own when it was copied by that number */
+  const G = { n: 0, scratch: false };
+  /** per root field: the draft that copied the array into its new state */
+  const ownArray = keys.map(() => 0);
+  const aimCode: string[] = [];
+  const aimed: DraftView[] = [];
+  const rootAccessors: string[] = [];
+  const protos = new Map<string, object>();
+  const copiers = new Map<string, { copy: (x: object) => Record<string, unknown>; fill: (into: object, x: object) => Record<string, unknown> }>();
+  const viewOf = (fields: string[], place: (c: Record<string, unknown>) => void): DraftView => {
+    const key = q(fields);
+    let proto = protos.get(key);
+    let c = copiers.get(key);
+    if (!proto || !c) {
+      proto = Object.create(Object.prototype) as object;
+      protos.set(key, proto);
+      c = {
+        copy: new Function('x', `return {${fields.map((f) => `${q(f)}: x[${q(f)}]`).join(', ')}};`) as (x: object) => Record<string, unknown>,
+        fill: new Function('y', 'x', `${fields.map((f) => `y[${q(f)}] = x[${q(f)}];`).join(' ')} return y;`) as (into: object, x: object) => Record<string, unknown>,
+      };
+      copiers.set(key, c);
+    }
+    const { copy: fresh, fill } = c;
+    // a draft that only peeks (the plain search's successors, most of them seen before) copies into a record of its own, reused
+    const spare = fresh(Object.fromEntries(fields.map((f) => [f, undefined])));
+    const v = Object.create(proto) as DraftView;
+    Object.defineProperty(v, COPIER, { value: (x: object) => (G.scratch ? fill(spare, x) : fresh(x)) });
+    Object.defineProperty(v, TARGET, { value: null, writable: true });
+    Object.defineProperty(v, OWNED, { value: 0, writable: true });
+    Object.defineProperty(v, PLACE, { value: place });
+    Object.defineProperties(v, draftAccessors(proto, fields));
+    return Object.preventExtensions(v) as DraftView;
+  };
+  const accessorsOf = new WeakMap<object, PropertyDescriptorMap>();
+  function draftAccessors(proto: object, fields: string[]): PropertyDescriptorMap {
+    let a = accessorsOf.get(proto);
+    if (!a) accessorsOf.set(proto, (a = compileDraftAccessors(fields, G)));
+    return a;
+  }
+  const kids: unknown[] = [];
+  /** per array of the root: the array a peeking draft copies it into */
+  const spares = keys.map((k) => {
+    const v = (sample as Record<string, unknown>)[k];
+    return Array.isArray(v) ? new Array<unknown>(v.length).fill(null) : null;
+  });
+  const aim = (view: DraftView, x: string): void => {
+    // a record that is not one throws at the step's first look, and the step runs again on a copy
+    aimCode.push(`v${aimed.length}[T] = ${x};`);
+    aimed.push(view);
+  };
+  for (const [j, k] of keys.entries()) {
+    const v = (sample as Record<string, unknown>)[k];
+    const K = q(k);
+    if (isRecord(v)) {
+      aim(viewOf(Object.keys(v), (c) => (root.s[k] = c)), `s[${K}]`);
+      kids[j] = aimed[aimed.length - 1];
+      rootAccessors.push(`${K}: { enumerable: true, get() { return V[${j}]; }, set: X }`);
+    } else if (Array.isArray(v) && v.length > 0 && v.every(isRecord)) {
+      const fields = Object.keys(v[0]!);
+      if (!v.every((x) => q(Object.keys(x)) === q(fields))) return null;
+      // a copy of the array the first time one of its records is copied into it
+      const array = (): unknown[] => {
+        if (ownArray[j] !== G.n) {
+          ownArray[j] = G.n;
+          root.s[k] = G.scratch ? fillArray(spares[j]!, root.s[k] as unknown[]) : (root.s[k] as unknown[]).slice();
+        }
+        return root.s[k] as unknown[];
+      };
+      aimCode.push(`a = s[${K}]; if (!Array.isArray(a) || a.length !== ${v.length}) return false;`);
+      kids[j] = Object.freeze(v.map((_x, i) => {
+        const view = viewOf(fields, (c) => (array()[i] = c));
+        aim(view, `a[${i}]`);
+        return view;
+      }));
+      rootAccessors.push(`${K}: { enumerable: true, get() { return V[${j}]; }, set: X }`);
+    } else if (Array.isArray(v)) {
+      if (!v.every((x) => !isContainerValue(x))) return null;
+      // an array of plain values (the faults fired): copied when the step first looks at it
+      kids[j] = () => {
+        if (ownArray[j] !== G.n) {
+          ownArray[j] = G.n;
+          root.s[k] = G.scratch ? fillArray(spares[j]!, root.s[k] as unknown[]) : (root.s[k] as unknown[]).slice();
+        }
+        return root.s[k];
+      };
+      aimCode.push(`if (!Array.isArray(s[${K}]) || s[${K}].length !== ${v.length}) return false;`);
+      rootAccessors.push(`${K}: { enumerable: true, get() { return V[${j}](); }, set: X }`);
+    } else if (isContainerValue(v)) return null;
+    // a leaf: values deeper down (the oops record) are replaced by steps, never mutated, and shared
+    else rootAccessors.push(`${K}: { enumerable: true, get() { return R.s[${K}]; }, set(v) { R.s[${K}] = v; } }`);
+  }
+  const view = Object.preventExtensions(
+    Object.defineProperties(Object.create(Object.prototype) as object, new Function('V', 'X', 'R', `return { ${rootAccessors.join(',\n')} };`)(kids, replaced, root) as PropertyDescriptorMap),
+  );
+  const consts = aimed.length ? `const ${aimed.map((_v, i) => `v${i} = V[${i}]`).join(', ')};` : '';
+  // the new root, each field read by its name; then the views aimed at the state's records
+  const spareRoot: Record<string, unknown> = Object.fromEntries(keys.map((k) => [k, null]));
+  const begin = new Function(
+    'V',
+    'T',
+    'R',
+    'G',
+    'Y',
+    `${consts} return (s) => { let a; ${aimCode.join('\n')}
+      if (G.scratch) { ${keys.map((k) => `Y[${q(k)}] = s[${q(k)}];`).join(' ')} R.s = Y; }
+      else R.s = {${keys.map((k) => `${q(k)}: s[${q(k)}]`).join(', ')}};
+      return true; };`,
+  )(aimed, TARGET, root, G, spareRoot) as (s: object) => boolean;
+  let busy = false;
+  const run = <A>(s: T, body: (draft: T, arg: A) => void, arg: A, peek: boolean): T => {
+    if (busy) return copied(s, body, arg);
+    G.scratch = peek;
+    if (!begin(s)) return copied(s, body, arg);
+    busy = true;
+    G.n++;
+    try {
+      body(view as T, arg);
+      return root.s as T;
+    } catch (e) {
+      if (!makeDrafter.rerun) throw e;
+      return copied(s, body, arg);
+    } finally {
+      busy = false;
+    }
+  };
+  const copied = <A>(s: T, body: (draft: T, arg: A) => void, arg: A): T => {
+    const d = copy(s);
+    body(d, arg);
+    return d;
+  };
+  const keeper = makeKeeper(sample);
+  if (!keeper) return null;
+  return {
+    next: (s, body, arg) => run(s, body, arg, false),
+    peek: (s, body, arg) => run(s, body, arg, true),
+    // a state the step ran on a full copy for is new throughout
+    keep: (prev, peeked) => (peeked === spareRoot ? keeper(prev, peeked) : peeked),
+  };
+}
+/** For tests: false, a step the drafts cannot run throws instead of running again on a full copy. */
+makeDrafter.rerun = true;
+
+/**
+ * The lasting copy of a state a draft peeked at (`peek`, {@link makeDrafter}):
+ * a new root, and a copy of every array and record `next` does not share with
+ * `prev`, each object literal spelled out as {@link makeCloner}'s. Only for
+ * the states a search keeps: allocated here, they are the ones that live.
+ */
+function makeKeeper<T extends object>(sample: T): ((prev: T, next: T) => T) | null {
+  const q = JSON.stringify;
+  const lit = (fields: string[], x: string): string => `{${fields.map((f) => `${q(f)}: ${x}[${q(f)}]`).join(', ')}}`;
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(sample)) {
+    const K = q(k);
+    if (isRecord(v)) parts.push(`${K}: n[${K}] === p[${K}] ? n[${K}] : ${lit(Object.keys(v), `n[${K}]`)}`);
+    else if (Array.isArray(v) && v.length > 0 && v.every(isRecord)) {
+      const fields = Object.keys(v[0]!);
+      const items = v.map((_x, i) => `(n[${K}][${i}] === p[${K}][${i}] ? n[${K}][${i}] : ${lit(fields, `n[${K}][${i}]`)})`);
+      parts.push(`${K}: n[${K}] === p[${K}] ? n[${K}] : [${items.join(', ')}]`);
+    } else if (Array.isArray(v)) parts.push(`${K}: n[${K}] === p[${K}] ? n[${K}] : [${v.map((_x, i) => `n[${K}][${i}]`).join(', ')}]`);
+    else if (isContainerValue(v)) return null;
+    else parts.push(`${K}: n[${K}]`);
+  }
+  return new Function('p', 'n', `return {${parts.join(', ')}};`) as (prev: T, next: T) => T;
+}
+
 /** One top-level field of the shape, for fingerprints: a leaf, a record's fields, or an array's elements. */
 interface PlanEntry {
   readonly key: string;
@@ -582,28 +838,36 @@ export class Tracer {
     const acc = this.acc;
     const numbers = this.vocab.numbers;
     // the numbers' arrays are read after each lookup: a value met for the first time may grow them
-    const trade = (c: Container, key: string, a: unknown, b: unknown): void => {
-      const x = c.at(key, a);
-      const y = c.at(key, b);
+    const trade = (c: Container, s: Slot, a: unknown, b: unknown): void => {
+      const x = c.valueOf(s, a);
+      const y = c.valueOf(s, b);
       acc.hi = (acc.hi - numbers.hi[x]! + numbers.hi[y]!) | 0;
       acc.lo = (acc.lo - numbers.lo[x]! + numbers.lo[y]!) | 0;
     };
+    // each field's slot, looked up once: S[k] a record's, S[k][i] those of an array's i-th record, S[k] a leaf's
+    const slots = plan.map((e): unknown => {
+      if (e.fields === null && e.items === null) return e.c.slot(e.key);
+      if (e.items === null) return e.fields!.map((f) => e.c.slot(f));
+      if (e.items.every((c) => c === null)) return e.names!.map((n) => e.c.slot(n));
+      return e.items.map((c) => (c ? (e.fields ?? []).map((f) => c.slot(f)) : null));
+    });
     const q = JSON.stringify;
     const code = plan.map((e, k) => {
       const key = q(e.key);
-      if (e.fields === null && e.items === null) return `if (p[${key}] !== n[${key}]) t(E[${k}].c, ${key}, p[${key}], n[${key}]);`;
-      const fields = (a: string, b: string, c: string): string => e.fields!.map((f) => `if (${a}[${q(f)}] !== ${b}[${q(f)}]) t(${c}, ${q(f)}, ${a}[${q(f)}], ${b}[${q(f)}]);`).join(' ');
-      if (e.items === null) return `{ const a = p[${key}], b = n[${key}]; ${fields('a', 'b', `E[${k}].c`)} }`;
+      if (e.fields === null && e.items === null) return `if (p[${key}] !== n[${key}]) t(E[${k}].c, S[${k}], p[${key}], n[${key}]);`;
+      const fields = (a: string, b: string, c: string, s: string): string => e.fields!.map((f, j) => `if (${a}[${q(f)}] !== ${b}[${q(f)}]) t(${c}, ${s}[${j}], ${a}[${q(f)}], ${b}[${q(f)}]);`).join(' ');
+      // a record or an array the two states share (a step's draft copies only what it stores into, makeDrafter) holds the same leaves
+      if (e.items === null) return `{ const a = p[${key}], b = n[${key}], L = S[${k}]; if (a !== b) { ${fields('a', 'b', `E[${k}].c`, 'L')} } }`;
       if (e.items.every((c) => c !== null) && e.fields) {
-        return `{ const A = p[${key}], B = n[${key}], I = E[${k}].items; for (let i = 0; i < A.length; i++) { const a = A[i], b = B[i], c = I[i]; ${fields('a', 'b', 'c')} } }`;
+        return `{ const A = p[${key}], B = n[${key}], I = E[${k}].items, L = S[${k}]; if (A !== B) for (let i = 0; i < A.length; i++) { const a = A[i], b = B[i]; if (a === b) continue; const c = I[i], l = L[i]; ${fields('a', 'b', 'c', 'l')} } }`;
       }
       if (e.items.every((c) => c === null)) {
-        return `{ const A = p[${key}], B = n[${key}], N = E[${k}].names; for (let i = 0; i < A.length; i++) if (A[i] !== B[i]) t(E[${k}].c, N[i], A[i], B[i]); }`;
+        return `{ const A = p[${key}], B = n[${key}], L = S[${k}]; if (A !== B) for (let i = 0; i < A.length; i++) if (A[i] !== B[i]) t(E[${k}].c, L[i], A[i], B[i]); }`;
       }
       // records and plain values mixed: the fields read by a variable name (slower, and rare)
-      return `{ const A = p[${key}], B = n[${key}], I = E[${k}].items, N = E[${k}].names, F = E[${k}].fields || []; for (let i = 0; i < A.length; i++) { const c = I[i]; if (!c) { if (A[i] !== B[i]) t(E[${k}].c, N[i], A[i], B[i]); } else { const a = A[i], b = B[i]; for (const f of F) if (a[f] !== b[f]) t(c, f, a[f], b[f]); } } }`;
+      return `{ const A = p[${key}], B = n[${key}], I = E[${k}].items, N = E[${k}].names, F = E[${k}].fields || []; for (let i = 0; i < A.length; i++) { const c = I[i]; if (!c) { if (A[i] !== B[i]) t(E[${k}].c, E[${k}].c.slot(N[i]), A[i], B[i]); } else { const a = A[i], b = B[i]; for (const f of F) if (a[f] !== b[f]) t(c, c.slot(f), a[f], b[f]); } } }`;
     });
-    return new Function('E', 't', `return (p, n) => { ${code.join('\n')} };`)(plan, trade) as (prev: object, next: object) => void;
+    return new Function('E', 't', 'S', `return (p, n) => { ${code.join('\n')} };`)(plan, trade, slots) as (prev: object, next: object) => void;
   }
 
   /**
