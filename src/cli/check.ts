@@ -85,7 +85,7 @@ export function registerCheck(program: Command, out: (s: string) => void): void 
     .option('--depth <d>', 'pct: the bug depth d, i.e. d - 1 priority change points per run (default 3)')
     .option('--steps <k>', 'pct: k, the run length the change points are drawn from (default: the longest of 8 calibration walks)')
     .option('--workers <n>', 'spread the work over n worker threads (same verdict and counterexample for any n); exhaustive: the plain search, in parallel')
-    .option('--reduction <name>', 'exhaustive: dpor (partial-order reduction) | none | auto: from 3 tasks on, 32 random walks (uniform and PCT in turn), then a breadth-first proof of what one found, else dpor (default auto)')
+    .option('--reduction <name>', 'exhaustive: dpor (partial-order reduction) | none | auto: from 3 tasks on, 16 random walks (uniform and PCT in turn), then a breadth-first proof of what one found, else dpor (default auto)')
     .option('--max-memory <size>', 'stop (exit 3) once the process uses this much memory, e.g. 2G or 512M')
     .option('--shard <i/n>', 'random, pct: run only runs i, i+n, i+2n, ... of --runs; --out then writes a shard file for `crsim merge`; auto: i and n from the job-array engine (Kubernetes, Slurm, GitLab, Bazel)')
     .option('--shards <n>', 'with --shard auto: the number of shards, where the engine does not set it (Kubernetes; or CRSIM_SHARDS)')
