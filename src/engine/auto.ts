@@ -1,8 +1,7 @@
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { DporSearch, type DporOptions } from './dpor.ts';
-import { pctChooser } from './pct.ts';
-import { runSeed } from './random.ts';
+import { pctChooser, pctThreads } from './pct.ts';
+import { runSeed, uniformChooser } from './random.ts';
 import { RunSearch, type RunOptions } from './runs.ts';
 import type { Search } from './search.ts';
 import { Proof, PROOF_STATES, settle } from './shorten.ts';
@@ -189,7 +188,7 @@ export class AutoWalks<S, A extends Action> extends RunSearch<S, A> {
 
   constructor(model: Model<S, A>, properties: readonly Property<S, A>[], options: RunOptions) {
     super(model, properties, options);
-    this.threads = model.por?.threads ?? model.actors.length;
+    this.threads = pctThreads(model);
   }
 
   static kind(run: number): string {
@@ -199,7 +198,7 @@ export class AutoWalks<S, A extends Action> extends RunSearch<S, A> {
   one(r: number): Violation<S, A> | null {
     // uniform walk j and PCT run j draw from the same seed, (seed, j)
     const rng = xoroshiro128plus(runSeed(this.seed, r >> 1));
-    if (r % 2 === 0) return this.walk("the random walk's depth bound", (enabled) => uniformInt(rng, 0, enabled.length - 1));
+    if (r % 2 === 0) return this.walk("the random walk's depth bound", uniformChooser(rng));
     return this.walk("the run's depth bound", pctChooser(rng, this.threads, Math.max(1, this.stats.maxDepth), 3));
   }
 

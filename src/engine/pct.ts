@@ -54,14 +54,12 @@ export interface PctOptions extends SearchOptions {
  */
 export class PctSearch<S, A extends Action> extends RunSearch<S, A> {
   readonly bound: PctBound;
-  private readonly nThreads: number;
 
   constructor(model: Model<S, A>, properties: readonly Property<S, A>[], options: PctOptions & RunOptions = {}) {
     super(model, properties, options);
-    this.nThreads = model.por?.threads ?? model.actors.length;
     const depth = options.depth ?? 3;
     if (!Number.isInteger(depth) || depth < 1) throw new RangeError(`pct: depth must be an integer >= 1 (got ${depth})`);
-    this.bound = pctBound(this.nThreads, options.steps ?? this.calibrate(), depth);
+    this.bound = pctBound(pctThreads(model), options.steps ?? this.calibrate(), depth);
   }
 
   protected summary() {
@@ -100,6 +98,11 @@ export class PctSearch<S, A extends Action> extends RunSearch<S, A> {
     const { threads, steps, depth } = this.bound;
     return this.walk("the run's depth bound", pctChooser(xoroshiro128plus(runSeed(this.seed, r)), threads, steps, depth));
   }
+}
+
+/** The threads PCT gives priorities to: the reduction's threads (a fault is one of its own), else the actors. */
+export function pctThreads(model: Pick<Model<unknown>, 'por' | 'actors'>): number {
+  return model.por?.threads ?? model.actors.length;
 }
 
 /**

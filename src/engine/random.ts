@@ -1,5 +1,6 @@
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { RunSearch, type RunOptions } from './runs.ts';
 import type { Action, Model, Property, Violation } from './types.ts';
 
@@ -23,11 +24,15 @@ export class RandomSearch<S, A extends Action> extends RunSearch<S, A> {
   }
 
   one(r: number): Violation<S, A> | null {
-    const rng = xoroshiro128plus(runSeed(this.seed, r));
-    return this.walk("the random walk's depth bound", (enabled) => uniformInt(rng, 0, enabled.length - 1));
+    return this.walk("the random walk's depth bound", uniformChooser(xoroshiro128plus(runSeed(this.seed, r))));
   }
 
   protected summary() {
     return { explored: 'random' as const };
   }
+}
+
+/** A random walk's chooser: one of the enabled actions, uniformly, drawn from `rng`. */
+export function uniformChooser(rng: RandomGenerator): (enabled: readonly unknown[]) => number {
+  return (enabled) => uniformInt(rng, 0, enabled.length - 1);
 }

@@ -455,6 +455,11 @@ export function cloneState<T extends object>(s: T): T {
   return out as T;
 }
 
+/** Source of an object literal copying `fields` of the object `expr` names, each read by its name (one map for every copy). */
+function recordLiteral(fields: readonly string[], expr: string): string {
+  return `{${fields.map((f) => `${JSON.stringify(f)}: ${expr}[${JSON.stringify(f)}]`).join(', ')}}`;
+}
+
 /**
  * A copier specialised to the shape of `sample` (the initial state): object
  * literals with the fields spelled out, which V8 builds several times faster
@@ -462,18 +467,16 @@ export function cloneState<T extends object>(s: T): T {
  * (the fingerprint relies on it too): a field a step added would be lost.
  */
 export function makeCloner<T extends object>(sample: T): (s: T) => T {
-  const lit = (obj: object, expr: string): string =>
-    `{${Object.keys(obj).map((k) => `${JSON.stringify(k)}: ${expr}[${JSON.stringify(k)}]`).join(', ')}}`;
   const parts: string[] = [];
   for (const [k, v] of Object.entries(sample)) {
     const src = `s[${JSON.stringify(k)}]`;
     if (Array.isArray(v)) {
       const first = v.find(isContainerValue);
       if (first && !Array.isArray(first) && v.every((x) => isContainerValue(x) && !Array.isArray(x))) {
-        parts.push(`${JSON.stringify(k)}: ${src}.map((x) => (${lit(first, 'x')}))`);
+        parts.push(`${JSON.stringify(k)}: ${src}.map((x) => (${recordLiteral(Object.keys(first), 'x')}))`);
       } else if (v.every((x) => !isContainerValue(x))) parts.push(`${JSON.stringify(k)}: ${src}.slice()`);
       else return cloneState;
-    } else if (isContainerValue(v)) parts.push(`${JSON.stringify(k)}: ${lit(v, src)}`);
+    } else if (isContainerValue(v)) parts.push(`${JSON.stringify(k)}: ${recordLiteral(Object.keys(v), src)}`);
     else parts.push(`${JSON.stringify(k)}: ${src}`);
   }
   return new Function('s', `return {${parts.join(', ')}};`) as (s: T) => T;
@@ -578,7 +581,7 @@ export function makeDrafter<T extends object>(
       proto = Object.create(Object.prototype) as object;
       protos.set(key, proto);
       c = {
-        copy: new Function('x', `return {${fields.map((f) => `${q(f)}: x[${q(f)}]`).join(', ')}};`) as (x: object) => Record<string, unknown>,
+        copy: new Function('x', `return ${recordLiteral(fields, 'x')};`) as (x: object) => Record<string, unknown>,
         fill: new Function('y', 'x', `${fields.map((f) => `y[${q(f)}] = x[${q(f)}];`).join(' ')} return y;`) as (into: object, x: object) => Record<string, unknown>,
       };
       copiers.set(key, c);
@@ -606,6 +609,15 @@ export function makeDrafter<T extends object>(
     const v = (sample as Record<string, unknown>)[k];
     return Array.isArray(v) ? new Array<unknown>(v.length).fill(null) : null;
   });
+  /** root field `k` (the `j`-th) in the new state: the array copied, or filled into its spare when peeking, the first time this draft touches it */
+  const ownedArray = (j: number, k: string): unknown[] => {
+    if (ownArray[j] !== G.n) {
+      ownArray[j] = G.n;
+      const a = root.s[k] as unknown[];
+      root.s[k] = G.scratch ? fillArray(spares[j]!, a) : a.slice();
+    }
+    return root.s[k] as unknown[];
+  };
   const aim = (view: DraftView, x: string): void => {
     // a record that is not one throws at the step's first look, and the step runs again on a copy
     aimCode.push(`v${aimed.length}[T] = ${x};`);
@@ -621,17 +633,10 @@ export function makeDrafter<T extends object>(
     } else if (Array.isArray(v) && v.length > 0 && v.every(isRecord)) {
       const fields = Object.keys(v[0]!);
       if (!v.every((x) => q(Object.keys(x)) === q(fields))) return null;
-      // a copy of the array the first time one of its records is copied into it
-      const array = (): unknown[] => {
-        if (ownArray[j] !== G.n) {
-          ownArray[j] = G.n;
-          root.s[k] = G.scratch ? fillArray(spares[j]!, root.s[k] as unknown[]) : (root.s[k] as unknown[]).slice();
-        }
-        return root.s[k] as unknown[];
-      };
       aimCode.push(`a = s[${K}]; if (!Array.isArray(a) || a.length !== ${v.length}) return false;`);
       kids[j] = Object.freeze(v.map((_x, i) => {
-        const view = viewOf(fields, (c) => (array()[i] = c));
+        // the array is copied the first time one of its records is copied into it
+        const view = viewOf(fields, (c) => (ownedArray(j, k)[i] = c));
         aim(view, `a[${i}]`);
         return view;
       }));
@@ -639,13 +644,7 @@ export function makeDrafter<T extends object>(
     } else if (Array.isArray(v)) {
       if (!v.every((x) => !isContainerValue(x))) return null;
       // an array of plain values (the faults fired): copied when the step first looks at it
-      kids[j] = () => {
-        if (ownArray[j] !== G.n) {
-          ownArray[j] = G.n;
-          root.s[k] = G.scratch ? fillArray(spares[j]!, root.s[k] as unknown[]) : (root.s[k] as unknown[]).slice();
-        }
-        return root.s[k];
-      };
+      kids[j] = () => ownedArray(j, k);
       aimCode.push(`if (!Array.isArray(s[${K}]) || s[${K}].length !== ${v.length}) return false;`);
       rootAccessors.push(`${K}: { enumerable: true, get() { return V[${j}](); }, set: X }`);
     } else if (isContainerValue(v)) return null;
@@ -711,14 +710,13 @@ makeDrafter.rerun = true;
  */
 function makeKeeper<T extends object>(sample: T): ((prev: T, next: T) => T) | null {
   const q = JSON.stringify;
-  const lit = (fields: string[], x: string): string => `{${fields.map((f) => `${q(f)}: ${x}[${q(f)}]`).join(', ')}}`;
   const parts: string[] = [];
   for (const [k, v] of Object.entries(sample)) {
     const K = q(k);
-    if (isRecord(v)) parts.push(`${K}: n[${K}] === p[${K}] ? n[${K}] : ${lit(Object.keys(v), `n[${K}]`)}`);
+    if (isRecord(v)) parts.push(`${K}: n[${K}] === p[${K}] ? n[${K}] : ${recordLiteral(Object.keys(v), `n[${K}]`)}`);
     else if (Array.isArray(v) && v.length > 0 && v.every(isRecord)) {
       const fields = Object.keys(v[0]!);
-      const items = v.map((_x, i) => `(n[${K}][${i}] === p[${K}][${i}] ? n[${K}][${i}] : ${lit(fields, `n[${K}][${i}]`)})`);
+      const items = v.map((_x, i) => `(n[${K}][${i}] === p[${K}][${i}] ? n[${K}][${i}] : ${recordLiteral(fields, `n[${K}][${i}]`)})`);
       parts.push(`${K}: n[${K}] === p[${K}] ? n[${K}] : [${items.join(', ')}]`);
     } else if (Array.isArray(v)) parts.push(`${K}: n[${K}] === p[${K}] ? n[${K}] : [${v.map((_x, i) => `n[${K}][${i}]`).join(', ')}]`);
     else if (isContainerValue(v)) return null;
