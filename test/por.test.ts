@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { variants } from '../models/index.ts';
+import { variants, versions } from '../models/index.ts';
 import { v18 } from '../models/v18.ts';
 import { v20 } from '../models/v20.ts';
 import { restartProperties } from '../properties/restart.ts';
@@ -398,3 +398,50 @@ describe('plain and reduced search agree on every model of the registry', () => 
     expect(violations).toBeGreaterThan(0);
   });
 });
+
+/** Two reduced searches sharing their tables (bench/swarm.ts), in turns of 64 steps: the first to end gives the verdict. */
+function sharedPair<S, A extends Action>(m: Model<S, A>, properties: readonly Property<S, A>[]): { verdict: string; property?: string; duplicates: number } {
+  const a = new DporSearch(m, properties, { certifyStates: 0 });
+  const b = new DporSearch(m, properties, { certifyStates: 0 }, a.tables);
+  for (;;) {
+    const r = a.work(0) ?? b.work(0);
+    if (r) return { verdict: r.verdict, property: r.violation?.property, duplicates: a.duplicates + b.duplicates };
+  }
+}
+
+describe('two reduced searches sharing their tables agree with the plain search', () => {
+  it('on random programs', () => {
+    const op = fc.constantFrom<Op>('get', 'put', 'use', 'setA', 'setB', 'testB', 'isA', 'pick', 'getOrPut');
+    fc.assert(
+      fc.property(fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 4 }), fc.integer({ min: 1, max: 4 }), (programs, count) => {
+        const m = refcount(programs, count);
+        expect(sharedPair(m, [noUaf]).verdict, JSON.stringify(programs)).toBe(exploreSync(m, [noUaf]).verdict);
+      }),
+      { numRuns: 500, seed: 21 },
+    );
+  });
+  it('on each version of the protocol and each standard scenario: the verdict, and the property a violation breaks', () => {
+    let duplicates = 0;
+    const scenarios = STANDARD_SCENARIOS.map((x) => x.scenario);
+    for (const variant of versions) {
+      for (const scenario of scenarios) {
+        const m = buildModel(variant, scenario);
+        const properties = restartProperties(m);
+        const plain = exploreSync(m, properties);
+        const pair = sharedPair(m, properties);
+        const at = `${variant.name} on ${scenario.name}`;
+        expect(pair.verdict, at).toBe(plain.verdict);
+        // the first violation met may break another property than the plain search's shortest does: it must break one the plain search finds broken
+        if (plain.violation && pair.property !== plain.violation.property) expect(compareViolated(m, pair.property!), at).toBe(true);
+        duplicates += pair.duplicates;
+      }
+    }
+    // the two did meet on each other's stack: the sharing was exercised
+    expect(duplicates).toBeGreaterThan(0);
+  });
+});
+
+/** The plain search finds `id` violated (the other properties dropped). */
+function compareViolated(m: ReturnType<typeof buildModel>, id: string): boolean {
+  return exploreSync(m, restartProperties(m).filter((p) => p.id === id)).verdict === 'violated';
+}

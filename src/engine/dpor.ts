@@ -35,6 +35,8 @@ interface Frame<S, A> {
   id: number;
   /** `stateOf[2 × id]` when pushed: the summary of earlier explorations, and UNKNOWN (pop reads it here, not in that large array) */
   stored: number;
+  /** the sleep set's bits, written to the state when it is finished */
+  mask: number;
   enabled: readonly A[];
   /** thread → index in `enabled` of its first action, or -1 */
   readonly index: Int32Array;
@@ -53,6 +55,40 @@ interface Frame<S, A> {
   /** a cycle goes through here: what lies below is not fully known */
   unknown: boolean;
   ev: Event<A> | null;
+}
+
+/**
+ * Where a reduced search stores its states: the visited set, two ints a state
+ * (`stateOf`), the interned sets and summaries. Two searches on one model may
+ * share them (bench/swarm.ts): each skips what the other has finished, and
+ * explores for itself a state only on the other's stack.
+ */
+export class DporTables {
+  /** the stored states (their paths are on the stack: no parents), in a table up to three quarters full */
+  readonly visited = new VisitedSet(1 << 12, false, 0.75);
+  /**
+   * Per stored state, two ints side by side (a cache hit reads both):
+   * `stateOf[2 × id]` is its summary's id in `summaries` × 8 + the flags
+   * above, and `stateOf[2 × id + 1]` the sleep set it was explored with
+   * (threads below 31, as bits) + FINISHED.
+   */
+  stateOf = new Int32Array(2 << 12);
+  /** interned sets of access codes (footprints, and what a thread does below a state) */
+  readonly sets = new SetTable();
+  /** interned summaries, T set ids each: states share them (a third to two fifths as many summaries as states) */
+  readonly summaries: TupleTable;
+  /** whether two interned footprints conflict, by their ids */
+  readonly conflictMemo = new PairMemo();
+  /** a second search stores its states here too */
+  shared = false;
+
+  constructor(readonly threads: number) {
+    this.summaries = new TupleTable(threads);
+  }
+
+  get bytes(): number {
+    return this.visited.bytes + this.stateOf.byteLength + this.summaries.bytes + this.sets.bytes + this.conflictMemo.bytes;
+  }
 }
 
 export interface DporOptions<S = unknown, A extends Action = Action> extends SearchOptions {
@@ -80,10 +116,16 @@ function sleepMask(sleep: Sleep): number {
   for (let k = 0; k < sleep.length; k += 2) if (sleep[k]! < 31) mask |= 1 << sleep[k]!;
   return mask;
 }
-/** a stored state's flags, in the low bits of its first int (`stateOf`) */
-const ON_STACK = 1;
-/** what lies below the state is not fully known (a cycle went through it) */
-const UNKNOWN = 2;
+/**
+ * A stored state's flags, in the low bits of its first int (`stateOf`): on the
+ * stack of search 0 or 1 (two may share their tables), and UNKNOWN: what lies
+ * below is not fully known (a cycle went through it). The summary's id is
+ * above them.
+ */
+const UNKNOWN = 4;
+const FLAGS = 3;
+/** in the second int, beside the sleep set's bits: the state has been finished, its summary is complete */
+const FINISHED = 1 << 31;
 const NO_CLOCK = 0x7fffffff;
 
 /**
@@ -104,7 +146,8 @@ const NO_CLOCK = 0x7fffffff;
  *   summary) is checked for races against the stack, as Flanagan–Godefroid's
  *   update would check a thread's next transition. A state reached with a
  *   thread awake that slept when it was explored is explored again (what was
- *   done below is cached). A state on the stack closes a cycle: a property that
+ *   done below is cached); from then on a thread counts as asleep there only
+ *   if it slept in every exploration. A state on the stack closes a cycle: a property that
  *   covers non-termination reports it; otherwise every state of the stack is
  *   fully expanded.
  *
@@ -121,21 +164,17 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   cacheHits = 0;
   /** finished states explored again (a thread woke from their sleep set, or a cycle's summary) */
   revisits = 0;
+  /** states explored while on the stack of the other search sharing the tables, never finished */
+  duplicates = 0;
   private readonly por: PorSupport<S, A>;
   private readonly T: number;
-  /** the stored states (their paths are on the stack: no parents), in a table up to three quarters full */
-  private readonly visited = new VisitedSet(1 << 12, false, 0.75);
-  /**
-   * Per stored state, two ints side by side (a cache hit reads both):
-   * `stateOf[2 × id]` is its summary's id in `summaries` × 4 + ON_STACK +
-   * UNKNOWN, and `stateOf[2 × id + 1]` the sleep set it was explored with
-   * (threads below 31, as bits).
-   */
-  private stateOf = new Int32Array(2 << 12);
-  /** interned sets of access codes (footprints, and what a thread does below a state) */
-  private readonly sets = new SetTable();
-  /** interned summaries, T set ids each: states share them (a third to two fifths as many summaries as states) */
+  readonly tables: DporTables;
+  private readonly visited: VisitedSet;
+  private readonly sets: SetTable;
   private readonly summaries: TupleTable;
+  private readonly conflictMemo: PairMemo;
+  /** this search's on-stack flag (1, or 2 for the second of two sharing their tables) */
+  private readonly onStack: number;
   private readonly stack: Frame<S, A>[] = [];
   /** per object id: the accesses of the stack's events, packed as event index × 8 + kind */
   private readonly hist: number[][] = [];
@@ -171,16 +210,22 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     private readonly model: Model<S, A>,
     private readonly properties: readonly Property<S, A>[],
     private readonly options: DporOptions<S, A> = {},
+    /** the tables of another search of the same model, for this one to store its states in too */
+    joins?: DporTables,
   ) {
     const why = DporSearch.unsupported(model, properties);
     if (why) throw new Error(`partial-order reduction unavailable: ${why}`);
     this.por = model.por!;
     this.T = this.por.threads;
+    if (joins?.shared) throw new Error('internal: two reduced searches at most share their tables');
+    this.tables = joins ?? new DporTables(this.T);
+    this.tables.shared = joins !== undefined;
+    ({ visited: this.visited, sets: this.sets, summaries: this.summaries, conflictMemo: this.conflictMemo } = this.tables);
+    this.onStack = joins ? 2 : 1;
     this.last = new Int32Array(this.T).fill(-1);
     this.zero = new Int32Array(this.T);
     this.scratch = new Uint8Array(this.T);
     this.acc = new Int32Array(this.T);
-    this.summaries = new TupleTable(this.T);
     this.observers = properties.filter((p) => p.onStep && p.observes);
     this.trackCycles = properties.some((p) => p.coversNonTermination);
     this.highest = (options.porOrder ?? 'highest') === 'highest';
@@ -188,7 +233,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const init = model.init();
     const hash = model.fingerprints?.of(init);
     const [hi, lo] = hash ?? fingerprint(init);
-    const id = this.visited.add(hi, lo, -1, -1);
+    const added = this.visited.add(hi, lo, -1, -1);
+    const id = added >= 0 ? added : -added - 1;
     this.enter(id);
     this.push(init, hash, id, NO_SLEEP);
   }
@@ -241,7 +287,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       // a thread explored here runs each of its actions: a nondeterministic step's outcomes, in turn
       let choice = frame.alts.pop();
       if (choice === undefined) {
-        const thread = frame.todo.pop();
+        // the second of two searches sharing their tables takes a frame's threads in the other order: the two part at the first frame with two
+        const thread = this.onStack === 2 ? frame.todo.shift() : frame.todo.pop();
         if (thread === undefined) {
           this.pop();
           continue;
@@ -257,12 +304,13 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
   /** Marks a state on the stack (a new one has the empty summary). */
   private enter(id: number): void {
-    if (2 * id >= this.stateOf.length) {
-      const grown = new Int32Array(Math.max(2 * id + 2, this.stateOf.length * 2));
-      grown.set(this.stateOf);
-      this.stateOf = grown;
+    const t = this.tables;
+    if (2 * id >= t.stateOf.length) {
+      const grown = new Int32Array(Math.max(2 * id + 2, t.stateOf.length * 2));
+      grown.set(t.stateOf);
+      t.stateOf = grown;
     }
-    this.stateOf[2 * id] = this.stateOf[2 * id]! | ON_STACK;
+    t.stateOf[2 * id] = t.stateOf[2 * id]! | this.onStack;
   }
 
   /** frames by depth, kept for reuse */
@@ -276,7 +324,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       frame.state = state;
       frame.hash = hash;
       frame.id = id;
-      frame.stored = this.stateOf[2 * id]!;
+      frame.stored = this.tables.stateOf[2 * id]!;
+      frame.mask = sleepMask(sleep);
       frame.enabled = enabled;
       frame.index.fill(-1);
       frame.alts.length = 0;
@@ -293,7 +342,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         state,
         hash,
         id,
-        stored: this.stateOf[2 * id]!,
+        stored: this.tables.stateOf[2 * id]!,
+        mask: sleepMask(sleep),
         enabled,
         index: new Int32Array(this.T).fill(-1),
         alts: [],
@@ -318,7 +368,6 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         break;
       }
     }
-    this.stateOf[2 * id + 1] = sleepMask(sleep);
     this.stack.push(frame);
     if (this.stack.length - 1 > this.stats.maxDepth) this.stats.maxDepth = this.stack.length - 1;
     return frame;
@@ -333,8 +382,6 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   private expandAll(frame: Frame<S, A>): void {
     for (const a of frame.enabled) this.enqueue(frame, threadOf(a));
   }
-
-  private readonly conflictMemo = new PairMemo();
 
   /**
    * Whether the interned footprint `later` conflicts with `earlier`, recorded
@@ -431,8 +478,9 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
     const added = this.visited.add(hi, lo, -1, -1);
     if (added >= 0) return this.descend(i, next, hash, added, sleep ?? NO_SLEEP);
     const id = -added - 1;
-    const word = this.stateOf[2 * id]!;
-    if (word & ON_STACK) {
+    const stateOf = this.tables.stateOf;
+    const word = stateOf[2 * id]!;
+    if (word & this.onStack) {
       this.disabledBy(i, this.model.actions(next), thread);
       if (this.trackCycles) return this.cycle(i, id);
       for (const f of this.stack) {
@@ -441,17 +489,20 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       }
       return null;
     }
-    // explored before with a thread asleep that is awake now: explore it again (what was done below is cached)
-    const mask = sleep ? sleepMask(sleep) : 0;
-    const wasAsleep = this.stateOf[2 * id + 1]!;
-    const woken = (wasAsleep & ~mask) !== 0;
+    // explored before with a thread asleep that is awake now: explore it again (what was done below is cached);
+    // a state only on the other search's stack, never finished, has no summary yet: explore it too
+    const wasAsleep = stateOf[2 * id + 1]!;
+    if (!(wasAsleep & FINISHED)) {
+      this.duplicates++;
+      return this.descend(i, next, hash, id, sleep ?? NO_SLEEP);
+    }
+    const woken = (wasAsleep & ~FINISHED & ~(sleep ? sleepMask(sleep) : 0)) !== 0;
     if (woken || word & UNKNOWN) {
       this.revisits++;
-      this.stateOf[2 * id + 1] = wasAsleep & mask;
       return this.descend(i, next, hash, id, sleep ?? NO_SLEEP);
     }
     this.cacheHits++;
-    const at = (word >>> 2) * this.T;
+    const at = (word >>> 3) * this.T;
     this.summaryRaces(i, at);
     this.disabledBy(i, this.model.actions(next), thread);
     this.absorb(frame, ev, this.summaries.ints, at);
@@ -621,17 +672,21 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
 
   private pop(): void {
     const frame = this.stack.pop()!;
-    const word = frame.stored;
-    // a state explored again keeps what earlier explorations found below it
+    const stateOf = this.tables.stateOf;
+    // what another search sharing the tables finished meanwhile counts too
+    const word = !this.tables.shared ? frame.stored : stateOf[2 * frame.id]!;
+    // a state explored again keeps what earlier explorations found below it, and sleeps only where all of them slept
     const sum = frame.summary;
-    const old = word >>> 2;
+    const old = word >>> 3;
     if (old !== 0) {
       const ints = this.summaries.ints;
       for (let t = 0; t < this.T; t++) sum[t] = this.sets.union(ints[old * this.T + t]!, sum[t]!);
     }
     const id = this.summaries.of(sum);
-    // finished (ON_STACK off); ids stay below 2^30: 2^30 summaries would not fit in memory
-    this.stateOf[2 * frame.id] = (id << 2) | (word & UNKNOWN) | (frame.unknown ? UNKNOWN : 0);
+    // finished (off this stack); ids stay below 2^28: 2^28 summaries would not fit in memory
+    stateOf[2 * frame.id] = (id << 3) | (word & (UNKNOWN | (FLAGS & ~this.onStack))) | (frame.unknown ? UNKNOWN : 0);
+    const was = stateOf[2 * frame.id + 1]!;
+    stateOf[2 * frame.id + 1] = (was & FINISHED ? was & frame.mask : frame.mask) | FINISHED;
     const parent = this.stack[this.stack.length - 1];
     if (parent) {
       this.absorb(parent, parent.ev!, sum, 0);
@@ -659,7 +714,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       ...(this.shrinkPhase ? { shrink: { ...this.shrinkPhase } } : {}),
       ...(this.searchPhase && (proof.states || proof.ms) ? { proof } : {}),
     };
-    this.stats.tableBytes = this.visited.bytes + this.stateOf.byteLength + this.summaries.bytes + this.sets.bytes + this.conflictMemo.bytes;
+    this.stats.tableBytes = this.tables.bytes;
     this.guard.check();
     this.stats.peakBytes = this.guard.peak;
   }

@@ -1,0 +1,70 @@
+/**
+ * `node bin/run-ts.js bench/swarm.ts [--rows LIST] [--slice N]`
+ *
+ * Would the reduced search gain from a second core? Two reduced searches of
+ * one model share their tables (`DporTables`): each skips the states the other
+ * has finished (their summaries are complete) and explores for itself a state
+ * that is only on the other's stack. Here they run in one thread, in turns of
+ * `--slice` turns of 64 loop steps each (`work(0)` returns after 64), the
+ * second taking each frame's threads in the other order, so the count
+ * of transitions each ran when the first of them finishes is the time two
+ * cores would take, free of any cost of sharing memory between threads. The
+ * speed-up it bounds is the single search's transitions over that count.
+ *
+ * Rows: `model:tasks:zombies:properties`, `;`-separated.
+ */
+import { parseArgs } from 'node:util';
+import { findVariant } from '../models/index.ts';
+import { restartProperties, selectProperties } from '../properties/restart.ts';
+import { DporSearch } from '../src/engine/dpor.ts';
+import type { Stats } from '../src/engine/types.ts';
+import { buildModel } from '../src/kernel/model.ts';
+import { shorthandScenario } from '../src/kernel/scenario.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    rows: { type: 'string', default: 'v18:4:2:P2-P6,P9,P10;v20:5:2:P1-P11;v20:6:3:P1-P11;v18:5:2:P2-P6,P9,P10' },
+    slice: { type: 'string', default: '1' },
+  },
+  strict: true,
+});
+const slice = Number(flags.slice);
+if (!Number.isInteger(slice) || slice < 1) {
+  process.stderr.write(`bench/swarm: --slice: expected an integer >= 1 (got '${flags.slice}')\n`);
+  process.exit(2);
+}
+
+const rows = flags.rows!.split(';').map((row) => {
+  const [name, tasks, zombies, props] = row.split(':');
+  const variant = findVariant(name ?? '');
+  if (!variant || !/^\d+$/.test(tasks ?? '') || !/^\d+$/.test(zombies ?? '') || !props) {
+    process.stderr.write(`bench/swarm: --rows: '${row}': expected model:tasks:zombies:properties with a model of the registry\n`);
+    process.exit(2);
+  }
+  return { id: `${name} ${tasks}/${zombies} ${props}`, variant, tasks: Number(tasks), zombies: Number(zombies), props };
+});
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+console.log('| row | verdict | one search: states, transitions | two sharing: states | transitions of each when the first finished | duplicates | bound on the speed-up |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const row of rows) {
+  const model = buildModel(row.variant, shorthandScenario(row.tasks, row.zombies));
+  const properties = selectProperties(restartProperties(model), row.props);
+  const options = { certifyStates: 0 };
+  const one = new DporSearch(model, properties, options);
+  type Ended = { readonly verdict: string; readonly stats: Stats } | null;
+  let r: Ended = null;
+  while (!(r = one.work(60_000)));
+  const a = new DporSearch(model, properties, options);
+  const b = new DporSearch(model, properties, options, a.tables);
+  let first: Ended = null;
+  while (!first) {
+    for (let k = 0; k < slice && !first; k++) first = a.work(0);
+    for (let k = 0; k < slice && !first; k++) first = b.work(0);
+  }
+  if (first.verdict !== r.verdict) throw new Error(`${row.id}: one search says ${r.verdict}, two sharing say ${first.verdict}`);
+  const most = Math.max(a.stats.transitions, b.stats.transitions);
+  console.log(
+    `| ${row.id} | ${r.verdict} | ${fmt(r.stats.states)}, ${fmt(r.stats.transitions)} | ${fmt(a.tables.visited.size)} | ${fmt(a.stats.transitions)} + ${fmt(b.stats.transitions)} | ${fmt(a.duplicates + b.duplicates)} | ×${(r.stats.transitions / most).toFixed(2)} |`,
+  );
+}
