@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkRows } from './scenarios.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -37,14 +38,7 @@ if (!Number.isInteger(reps) || reps < 1) {
   process.stderr.write(`bench/ab: --reps: expected an integer >= 1 (got '${flags.reps}')\n`);
   process.exit(2);
 }
-const rows = flags.rows!.split(';').map((r) => {
-  const [model, tasks, zombies, properties] = r.split(':');
-  if (!model || !tasks || !zombies || !properties) {
-    process.stderr.write(`bench/ab: --rows: '${r}': expected model:tasks:zombies:properties\n`);
-    process.exit(2);
-  }
-  return { model, tasks, zombies, properties, id: `${model} ${tasks}/${zombies} ${properties}` };
-});
+const rows = checkRows(flags.rows!, 'bench/ab');
 
 interface Run {
   readonly verdict: string;

@@ -20,6 +20,7 @@ import { DporSearch } from '../src/engine/dpor.ts';
 import type { Stats } from '../src/engine/types.ts';
 import { buildModel } from '../src/kernel/model.ts';
 import { shorthandScenario } from '../src/kernel/scenario.ts';
+import { checkRows } from './scenarios.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -34,22 +35,21 @@ if (!Number.isInteger(slice) || slice < 1) {
   process.exit(2);
 }
 
-const rows = flags.rows!.split(';').map((row) => {
-  const [name, tasks, zombies, props] = row.split(':');
-  const variant = findVariant(name ?? '');
-  if (!variant || !/^\d+$/.test(tasks ?? '') || !/^\d+$/.test(zombies ?? '') || !props) {
-    process.stderr.write(`bench/swarm: --rows: '${row}': expected model:tasks:zombies:properties with a model of the registry\n`);
+const rows = checkRows(flags.rows!, 'bench/swarm').map((row) => {
+  const variant = findVariant(row.model);
+  if (!variant) {
+    process.stderr.write(`bench/swarm: --rows: '${row.model}': not a model of the registry\n`);
     process.exit(2);
   }
-  return { id: `${name} ${tasks}/${zombies} ${props}`, variant, tasks: Number(tasks), zombies: Number(zombies), props };
+  return { ...row, variant };
 });
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 console.log('| row | verdict | one search: states, transitions | two sharing: states | transitions of each when the first finished | duplicates | bound on the speed-up |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const row of rows) {
-  const model = buildModel(row.variant, shorthandScenario(row.tasks, row.zombies));
-  const properties = selectProperties(restartProperties(model), row.props);
+  const model = buildModel(row.variant, shorthandScenario(Number(row.tasks), Number(row.zombies)));
+  const properties = selectProperties(restartProperties(model), row.properties);
   const options = { certifyStates: 0 };
   const one = new DporSearch(model, properties, options);
   type Ended = { readonly verdict: string; readonly stats: Stats } | null;
