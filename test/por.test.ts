@@ -147,6 +147,21 @@ describe('the reduced search', () => {
     expect(r.violation!.steps.map((s) => s.action.actor)).toEqual([1, 1]);
     expect(r.violation!.shortest).toBe(true);
   });
+  it('tells a watcher each transition it runs and each race it reverses (bench/anatomy.ts)', () => {
+    const watched = (m: Model<Counters>) => {
+      let transitions = 0;
+      const races: string[] = [];
+      const search = new DporSearch(m, [], { watch: { transition: () => void transitions++, race: (a, b) => void races.push(`${a.label} ${b.label}`) } });
+      const r = search.work(10_000)!;
+      expect(transitions).toBe(r.stats.transitions);
+      return { races, sleepBlocked: search.sleepBlocked };
+    };
+    expect(watched(counters(3, 3))).toEqual({ races: [], sleepBlocked: 0 });
+    // two threads that both write one object: their steps race, each way round
+    const shared = watched(counters(2, 2, true));
+    expect(shared.races.length).toBeGreaterThan(0);
+    expect(new Set(shared.races)).toEqual(new Set(['c0++ c1++', 'c1++ c0++']));
+  });
   it('refuses a property that does not say what it observes', () => {
     const blind: Property<Counters> = { id: 'B', title: 'b', onStep: () => null };
     expect(DporSearch.unsupported(counters(2, 2), [blind])).toMatch(/B does not say what it observes/);

@@ -91,6 +91,12 @@ export class DporTables {
   }
 }
 
+/** A reduced search's run as it goes, for bench/anatomy.ts: each transition with its accesses (the properties' observations included), each race it reverses. */
+export interface DporWatcher<A> {
+  transition(thread: number, action: A, accesses: readonly number[]): void;
+  race(earlier: A, later: A, earlierAccesses: readonly number[], laterAccesses: readonly number[]): void;
+}
+
 export interface DporOptions<S = unknown, A extends Action = Action> extends SearchOptions {
   /**
    * Which thread a new state runs first: `highest` (the last task first, the
@@ -98,6 +104,7 @@ export interface DporOptions<S = unknown, A extends Action = Action> extends Sea
    * block, so fewer transitions overlap) or `lowest`.
    */
   readonly porOrder?: 'highest' | 'lowest';
+  readonly watch?: DporWatcher<A>;
 }
 
 const NONE: readonly number[] = [];
@@ -166,6 +173,8 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
   revisits = 0;
   /** states explored while on the stack of the other search sharing the tables, never finished */
   duplicates = 0;
+  /** states reached with every enabled thread asleep (an optimal reduction would not reach them) */
+  sleepBlocked = 0;
   private readonly por: PorSupport<S, A>;
   private readonly T: number;
   readonly tables: DporTables;
@@ -368,6 +377,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
         break;
       }
     }
+    if (frame.todo.length === 0 && enabled.length > 0) this.sleepBlocked++;
     this.stack.push(frame);
     if (this.stack.length - 1 > this.stats.maxDepth) this.stats.maxDepth = this.stack.length - 1;
     return frame;
@@ -438,10 +448,14 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       acc.set(base);
       for (const j of direct) {
         const ej = this.stack[j]!.ev!;
-        if (acc[ej.thread]! < ej.seq) this.reverse(j, thread, i, true);
+        if (acc[ej.thread]! < ej.seq) {
+          this.options.watch?.race(ej.action, action, ej.fp, fp);
+          this.reverse(j, thread, i, true);
+        }
         join(acc, ej.vc);
       }
     }
+    this.options.watch?.transition(thread, action, fp);
     const ev: Event<A> = { thread, choice, action, fp, fpSet: this.sets.of(fp), cnt: counters, vc, seq, prevLast };
     frame.ev = ev;
     if (i >= this.evThread.length) {
