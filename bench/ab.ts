@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkRows } from './scenarios.ts';
+import { checkRows, positiveInt } from './args.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -33,11 +33,7 @@ if (!flags.base) {
   process.stderr.write('bench/ab: --base DIR: the baseline checkout is required\n');
   process.exit(2);
 }
-const reps = Number(flags.reps);
-if (!Number.isInteger(reps) || reps < 1) {
-  process.stderr.write(`bench/ab: --reps: expected an integer >= 1 (got '${flags.reps}')\n`);
-  process.exit(2);
-}
+const reps = positiveInt(flags.reps, '--reps', 'bench/ab');
 const rows = checkRows(flags.rows!, 'bench/ab');
 
 interface Run {

@@ -22,14 +22,13 @@
  */
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { findVariant } from '../models/index.ts';
 import { restartProperties, selectProperties } from '../properties/restart.ts';
 import { conflicts, objectOf } from '../src/engine/access.ts';
 import { DporSearch } from '../src/engine/dpor.ts';
 import { buildModel, type RestartAction } from '../src/kernel/model.ts';
 import { shorthandScenario } from '../src/kernel/scenario.ts';
 import type { RestartState } from '../src/kernel/state.ts';
-import { checkRows } from './scenarios.ts';
+import { positiveInt, registryRows } from './args.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -39,19 +38,8 @@ const { values: flags } = parseArgs({
   },
   strict: true,
 });
-const top = Number(flags.top);
-if (!Number.isInteger(top) || top < 1) {
-  process.stderr.write(`bench/anatomy: --top: expected an integer >= 1 (got '${flags.top}')\n`);
-  process.exit(2);
-}
-const rows = checkRows(flags.rows!, 'bench/anatomy').map((row) => {
-  const variant = findVariant(row.model);
-  if (!variant) {
-    process.stderr.write(`bench/anatomy: --rows: '${row.model}': not a model of the registry\n`);
-    process.exit(2);
-  }
-  return { ...row, variant };
-});
+const top = positiveInt(flags.top, '--top', 'bench/anatomy');
+const rows = registryRows(flags.rows!, 'bench/anatomy');
 
 const int = (n: number): string => n.toLocaleString('en-US');
 const pct = (part: number, whole: number): string => `${((100 * part) / whole).toFixed(1)}%`;

@@ -65,24 +65,3 @@ export function faultScenario(fault: FaultName, n: number): Scenario {
   const what = 'task' in f ? `${fault} ${vpid}` : fault;
   return parseScenario({ ...s, name: `${s.name}, ${what}`, faults: [f] }, 'bench');
 }
-
-/** A row of a tool's `--rows` list: `model:tasks:zombies:properties`, the counts as written. */
-export interface CheckRow {
-  readonly model: string;
-  readonly tasks: string;
-  readonly zombies: string;
-  readonly properties: string;
-  readonly id: string;
-}
-
-/** `--rows`, `;`-separated; a malformed row ends the tool with exit 2, before it writes anything else. */
-export function checkRows(list: string, tool: string): CheckRow[] {
-  return list.split(';').map((r) => {
-    const [model, tasks, zombies, properties] = r.split(':');
-    if (!model || !/^\d+$/.test(tasks ?? '') || !/^\d+$/.test(zombies ?? '') || !properties) {
-      process.stderr.write(`${tool}: --rows: '${r}': expected model:tasks:zombies:properties\n`);
-      process.exit(2);
-    }
-    return { model, tasks: tasks!, zombies: zombies!, properties, id: `${model} ${tasks}/${zombies} ${properties}` };
-  });
-}

@@ -14,13 +14,12 @@
  * Rows: `model:tasks:zombies:properties`, `;`-separated.
  */
 import { parseArgs } from 'node:util';
-import { findVariant } from '../models/index.ts';
 import { restartProperties, selectProperties } from '../properties/restart.ts';
 import { DporSearch } from '../src/engine/dpor.ts';
 import type { Stats } from '../src/engine/types.ts';
 import { buildModel } from '../src/kernel/model.ts';
 import { shorthandScenario } from '../src/kernel/scenario.ts';
-import { checkRows } from './scenarios.ts';
+import { positiveInt, registryRows } from './args.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -29,20 +28,9 @@ const { values: flags } = parseArgs({
   },
   strict: true,
 });
-const slice = Number(flags.slice);
-if (!Number.isInteger(slice) || slice < 1) {
-  process.stderr.write(`bench/swarm: --slice: expected an integer >= 1 (got '${flags.slice}')\n`);
-  process.exit(2);
-}
+const slice = positiveInt(flags.slice, '--slice', 'bench/swarm');
 
-const rows = checkRows(flags.rows!, 'bench/swarm').map((row) => {
-  const variant = findVariant(row.model);
-  if (!variant) {
-    process.stderr.write(`bench/swarm: --rows: '${row.model}': not a model of the registry\n`);
-    process.exit(2);
-  }
-  return { ...row, variant };
-});
+const rows = registryRows(flags.rows!, 'bench/swarm');
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 console.log('| row | verdict | one search: states, transitions | two sharing: states | transitions of each when the first finished | duplicates | bound on the speed-up |');

@@ -697,7 +697,7 @@ export class DporSearch<S, A extends Action> implements Search<S, A> {
       for (let t = 0; t < this.T; t++) sum[t] = this.sets.union(ints[old * this.T + t]!, sum[t]!);
     }
     const id = this.summaries.of(sum);
-    // finished (off this stack); ids stay below 2^28: 2^28 summaries would not fit in memory
+    // finished (off this stack); ids stay below 2^29 (read back with >>>): 2^29 summaries would not fit in memory
     stateOf[2 * frame.id] = (id << 3) | (word & (UNKNOWN | (FLAGS & ~this.onStack))) | (frame.unknown ? UNKNOWN : 0);
     const was = stateOf[2 * frame.id + 1]!;
     stateOf[2 * frame.id + 1] = (was & FINISHED ? was & frame.mask : frame.mask) | FINISHED;
