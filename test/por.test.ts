@@ -447,7 +447,7 @@ describe('two reduced searches sharing their tables agree with the plain search'
         const at = `${variant.name} on ${scenario.name}`;
         expect(pair.verdict, at).toBe(plain.verdict);
         // the first violation met may break another property than the plain search's shortest does: it must break one the plain search finds broken
-        if (plain.violation && pair.property !== plain.violation.property) expect(compareViolated(m, pair.property!), at).toBe(true);
+        if (plain.violation && pair.property !== plain.violation.property) expect(plainFindsViolated(m, pair.property!), at).toBe(true);
         duplicates += pair.duplicates;
       }
     }
@@ -457,6 +457,6 @@ describe('two reduced searches sharing their tables agree with the plain search'
 });
 
 /** The plain search finds `id` violated (the other properties dropped). */
-function compareViolated(m: ReturnType<typeof buildModel>, id: string): boolean {
+function plainFindsViolated(m: ReturnType<typeof buildModel>, id: string): boolean {
   return exploreSync(m, restartProperties(m).filter((p) => p.id === id)).verdict === 'violated';
 }
