@@ -29,6 +29,7 @@ import { buildModel, type RestartAction } from '../src/kernel/model.ts';
 import { shorthandScenario } from '../src/kernel/scenario.ts';
 import type { RestartState } from '../src/kernel/state.ts';
 import { positiveInt, registryRows } from './args.ts';
+import { int } from './format.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -41,7 +42,6 @@ const { values: flags } = parseArgs({
 const top = positiveInt(flags.top, '--top', 'bench/anatomy');
 const rows = registryRows(flags.rows!, 'bench/anatomy');
 
-const int = (n: number): string => n.toLocaleString('en-US');
 const pct = (part: number, whole: number): string => `${((100 * part) / whole).toFixed(1)}%`;
 const tally = <K>(m: Map<K, number>, k: K, n = 1): void => void m.set(k, (m.get(k) ?? 0) + n);
 const ranked = (m: Map<string, number>): [string, number][] => [...m].sort((a, b) => b[1] - a[1]).slice(0, top);

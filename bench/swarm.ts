@@ -16,10 +16,11 @@
 import { parseArgs } from 'node:util';
 import { restartProperties, selectProperties } from '../properties/restart.ts';
 import { DporSearch } from '../src/engine/dpor.ts';
-import type { Stats } from '../src/engine/types.ts';
+import { exploreSync } from '../src/engine/run.ts';
 import { buildModel } from '../src/kernel/model.ts';
 import { shorthandScenario } from '../src/kernel/scenario.ts';
 import { positiveInt, registryRows } from './args.ts';
+import { int as fmt } from './format.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -32,20 +33,16 @@ const slice = positiveInt(flags.slice, '--slice', 'bench/swarm');
 
 const rows = registryRows(flags.rows!, 'bench/swarm');
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
 console.log('| row | verdict | one search: states, transitions | two sharing: states | transitions of each when the first finished | duplicates | bound on the speed-up |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const row of rows) {
   const model = buildModel(row.variant, shorthandScenario(Number(row.tasks), Number(row.zombies)));
   const properties = selectProperties(restartProperties(model), row.properties);
   const options = { certifyStates: 0 };
-  const one = new DporSearch(model, properties, options);
-  type Ended = { readonly verdict: string; readonly stats: Stats } | null;
-  let r: Ended = null;
-  while (!(r = one.work(60_000)));
+  const r = exploreSync(model, properties, { ...options, reduction: 'dpor' });
   const a = new DporSearch(model, properties, options);
   const b = new DporSearch(model, properties, options, a.tables);
-  let first: Ended = null;
+  let first: ReturnType<typeof a.work> = null;
   while (!first) {
     for (let k = 0; k < slice && !first; k++) first = a.work(0);
     for (let k = 0; k < slice && !first; k++) first = b.work(0);
